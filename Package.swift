@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "digits",
+    products: [
+        .executable(name: "digits", targets: ["digits"]),
+        .library(name: "DigitsCore", targets: ["DigitsCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: System libraries (C behind one door each)
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+
+        // MARK: Library: all logic
+        .target(
+            name: "DigitsCore",
+            dependencies: ["CZlib"]
+        ),
+
+        // MARK: Executable: flags in, one library call, output out
+        .executableTarget(
+            name: "digits",
+            dependencies: [
+                "DigitsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "DigitsCoreTests",
+            dependencies: ["DigitsCore"]
+        ),
+        .testTarget(
+            name: "DigitsCommandTests",
+            dependencies: ["digits", "DigitsCore"]
+        ),
+    ]
+)

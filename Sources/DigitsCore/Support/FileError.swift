@@ -1,0 +1,53 @@
+import Foundation
+
+/// A file that could not be read or written, for a reason that is not about its format.
+public struct FileError: Error, Equatable, CustomStringConvertible {
+    public enum Problem: Equatable, Sendable {
+        case missing
+        case isDirectory
+        case notAFolder
+        case notRegularFile
+        case unreadable(reason: String)
+        case unwritable(reason: String)
+        /// A gzip stream that ends early or fails its own checks; `afterBytes` counts what was decompressed.
+        case corruptCompression(reason: String, afterBytes: Int)
+    }
+
+    public let path: String
+    public let problem: Problem
+
+    public var description: String {
+        switch problem {
+        case .missing: "does not exist (\(path))"
+        case .isDirectory: "is a folder, expected a file (\(path))"
+        case .notAFolder: "is a file, expected a folder (\(path))"
+        case .notRegularFile: "not a regular file (\(path))"
+        case .unreadable(let reason): "cannot read: \(reason) (\(path))"
+        case .unwritable(let reason): "cannot write: \(reason) (\(path))"
+        case .corruptCompression(let reason, let count):
+            "gzip stream is truncated or corrupt after \(count) bytes: \(reason) (\(path))"
+        }
+    }
+
+    /// The C library's words for the current `errno`.
+    static func systemReason() -> String {
+        String(cString: strerror(errno))
+    }
+
+    /// Throws unless `path` names an existing regular file that this process may read.
+    static func checkReadableFile(_ path: String) throws(FileError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw FileError(path: path, problem: errno == ENOENT || errno == ENOTDIR
+                ? .missing : .unreadable(reason: systemReason()))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw FileError(path: path, problem: .isDirectory)
+        default: throw FileError(path: path, problem: .notRegularFile)
+        }
+        guard access(path, R_OK) == 0 else {
+            throw FileError(path: path, problem: .unreadable(reason: systemReason()))
+        }
+    }
+}
