@@ -1,0 +1,284 @@
+import Foundation
+
+// The model file, version 1. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+//
+//   offset  size      field
+//   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
+//   8       4         format version, 1
+//   12      4         N, the number of levels, input layer included (2...16)
+//   16      4·N       neurons per level, input first (each 1...1,048,576)
+//   …       N − 1     activation per layer, one byte each: 1 = sigmoid
+//   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²
+//   …       8 (u64)   seed
+//   …       4         epochs asked for
+//   …       4         epochs run
+//   …       4         best epoch (its weights are the ones stored), from 1
+//   …       4         mini-batch size
+//   …       4 (f32)   learning rate η
+//   …       4         training images
+//   …       4         validation images (held out after the training images; 0 for none)
+//   …       4         test images classified correctly by the stored weights
+//   …       4         test images (0 when not measured)
+//   …       8 (i64)   saved at, seconds since 1970-01-01 UTC
+//   …       4         flags: bit 0 = training was interrupted; other bits 0
+//   …       4         H, the number of epochs in the validation history (equals epochs run)
+//   …       4·H       validation images classified correctly after each epoch
+//   …                 for each layer in order: W, row-major (outputs × inputs) f32, then b (outputs) f32
+//   end−4   4         CRC-32 (zlib's) of every byte before it
+//
+// A reader checks every field, that the file is exactly as long as its header implies, and the checksum.
+
+public enum ModelFile {
+    public static let version: UInt32 = 1
+    static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
+    static let maximumLevels = 16
+    static let maximumLayerSize = 1 << 20
+    /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
+    public static let maximumFileSize = 1 << 30
+
+    enum Activation: UInt8 { case sigmoid = 1 }
+    enum Cost: UInt8 { case quadratic = 1 }
+
+    // MARK: Writing
+
+    /// The bytes of `model` in the current format.
+    public static func encode(_ model: TrainedModel) -> [UInt8] {
+        let record = model.record
+        var out = ByteWriter()
+        out.bytes += signature
+        out.u32(version)
+        out.u32(UInt32(model.network.sizes.count))
+        for size in model.network.sizes { out.u32(UInt32(size)) }
+        for _ in model.network.layers { out.bytes.append(Activation.sigmoid.rawValue) }
+        out.bytes.append(Cost.quadratic.rawValue)
+        out.u64(record.seed)
+        for value in [record.epochs, record.epochsRun, record.bestEpoch, record.batchSize] { out.u32(UInt32(value)) }
+        out.u32(record.learningRate.bitPattern)
+        for value in [record.trainingCount, record.validationCount, record.testCorrect, record.testTotal] {
+            out.u32(UInt32(value))
+        }
+        out.u64(UInt64(bitPattern: Int64(record.trainedAt.timeIntervalSince1970)))
+        out.u32(record.interrupted ? 1 : 0)
+        out.u32(UInt32(record.validationHistory.count))
+        for correct in record.validationHistory { out.u32(UInt32(correct)) }
+        for layer in model.network.layers {
+            for value in layer.rowMajorWeights + layer.biases { out.u32(value.bitPattern) }
+        }
+        out.u32(out.bytes.withUnsafeBytes { crc32($0) })
+        return out.bytes
+    }
+
+    /// Writes `model` to `path` atomically: into a temporary file in the same folder, flushed to disk, then
+    /// renamed over `path`. A crash at any moment leaves either the old file or the new one, never a mix.
+    public static func write(_ model: TrainedModel, to path: String) throws {
+        try writeAtomically(encode(model), to: path)
+    }
+
+    /// Throws unless a model could be written to `path` now: its folder exists and is writable and `path` is
+    /// not a folder. Checked before training, so that a long run does not end in a failed save.
+    public static func checkWritable(_ path: String) throws {
+        try writeAtomically([], to: path, commit: false)
+    }
+
+    private static func writeAtomically(_ bytes: [UInt8], to path: String, commit: Bool = true) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FileError(path: path, problem: .isDirectory)
+        }
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FileError(path: path, problem: .unwritable(reason: FileError.systemReason())) }
+        var failure: FileError?
+        let written = bytes.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        if !written || fsync(fd) != 0 { failure = FileError(path: path, problem: .unwritable(reason: FileError.systemReason())) }
+        close(fd)
+        if failure == nil && commit && rename(temporary, path) != 0 {
+            failure = FileError(path: path, problem: .unwritable(reason: FileError.systemReason()))
+        }
+        if failure != nil || !commit { unlink(temporary) }
+        if let failure { throw failure }
+        if commit { syncFolder(folder) }
+    }
+
+    /// Makes the rename itself durable.
+    private static func syncFolder(_ folder: String) {
+        let fd = open(folder, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    // MARK: Reading
+
+    /// Reads and checks the model file at `path`.
+    public static func read(from path: String) throws -> TrainedModel {
+        try FileError.checkReadableFile(path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maximumFileSize else { throw ModelFileError(path: path, problem: .tooLarge(bytes: size)) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(path: path, problem: .unreadable(reason: FileError.systemReason()))
+        }
+        switch Result(catching: { () throws(ModelFileError.Problem) in try decode([UInt8](data)) }) {
+        case .success(let model): return model
+        case .failure(let problem): throw ModelFileError(path: path, problem: problem)
+        }
+    }
+
+    /// Decodes the bytes of a model file; errors are `ModelFileError.Problem`s.
+    public static func decode(_ bytes: [UInt8]) throws(ModelFileError.Problem) -> TrainedModel {
+        var input = ByteReader(bytes: bytes)
+        guard bytes.count >= signature.count, Array(bytes[0..<signature.count]) == signature else {
+            throw .notAModelFile
+        }
+        input.offset = signature.count
+        let fileVersion = try input.u32()
+        guard fileVersion == version else { throw .unsupportedVersion(fileVersion) }
+
+        let levels = Int(try input.u32())
+        guard (2...maximumLevels).contains(levels) else { throw .invalid("\(levels) layers; expected 2 to \(maximumLevels)") }
+        var sizes: [Int] = []
+        for index in 0..<levels {
+            let size = Int(try input.u32())
+            guard (1...maximumLayerSize).contains(size) else {
+                throw .invalid("layer \(index + 1) has \(size) neurons; expected 1 to \(maximumLayerSize)")
+            }
+            sizes.append(size)
+        }
+        for _ in 1..<levels {
+            let id = try input.u8()
+            guard Activation(rawValue: id) != nil else { throw .invalid("unknown activation \(id)") }
+        }
+        let costID = try input.u8()
+        guard Cost(rawValue: costID) != nil else { throw .invalid("unknown cost \(costID)") }
+
+        let seed = try input.u64()
+        let epochs = Int(try input.u32())
+        let epochsRun = Int(try input.u32())
+        let bestEpoch = Int(try input.u32())
+        let batchSize = Int(try input.u32())
+        let learningRate = Float(bitPattern: try input.u32())
+        let trainingCount = Int(try input.u32())
+        let validationCount = Int(try input.u32())
+        let testCorrect = Int(try input.u32())
+        let testTotal = Int(try input.u32())
+        let savedAt = Int64(bitPattern: try input.u64())
+        let flags = try input.u32()
+        let historyCount = Int(try input.u32())
+        guard historyCount == epochsRun else { throw .invalid("validation history has \(historyCount) epochs, \(epochsRun) were run") }
+        var history: [Int] = []
+        for _ in 0..<historyCount { history.append(Int(try input.u32())) }
+        guard flags & ~1 == 0 else { throw .invalid("unknown flags 0x\(String(flags, radix: 16))") }
+        guard epochsRun <= epochs, (epochsRun == 0 ? 0...0 : 1...epochsRun).contains(bestEpoch) else {
+            throw .invalid("best epoch \(bestEpoch) of \(epochsRun) run, \(epochs) asked for")
+        }
+        guard testCorrect <= testTotal, history.allSatisfy({ $0 <= validationCount }) else {
+            throw .invalid("more correct answers than images in its accuracy figures")
+        }
+        guard learningRate.isFinite else { throw .invalid("learning rate is \(learningRate)") }
+
+        var layers: [Network.Layer] = []
+        for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
+            let weights = try input.f32s(inputs * outputs)
+            let biases = try input.f32s(outputs)
+            layers.append(Network.Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: weights, biases: biases))
+        }
+
+        let checksumOffset = input.offset
+        let stored = try input.u32()
+        guard input.offset == bytes.count else { throw .trailingBytes(count: bytes.count - input.offset) }
+        let computed = bytes.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[0..<checksumOffset])) }
+        guard stored == computed else { throw .checksumMismatch }
+
+        let network = Network(layers: layers)
+        guard network.isFinite else { throw .invalid("weights include NaN or infinite values") }
+        let record = TrainingRecord(
+            seed: seed, epochs: epochs, epochsRun: epochsRun, bestEpoch: bestEpoch, batchSize: batchSize,
+            learningRate: learningRate, trainingCount: trainingCount, validationCount: validationCount,
+            validationHistory: history, testCorrect: testCorrect, testTotal: testTotal,
+            trainedAt: Date(timeIntervalSince1970: TimeInterval(savedAt)), interrupted: flags & 1 != 0)
+        return TrainedModel(network: network, record: record)
+    }
+}
+
+/// A model file that cannot be used: every message names the file.
+public struct ModelFileError: Error, Equatable, CustomStringConvertible {
+    public enum Problem: Error, Equatable {
+        case notAModelFile
+        case unsupportedVersion(UInt32)
+        case truncated(length: Int, needed: Int)
+        case trailingBytes(count: Int)
+        case checksumMismatch
+        case tooLarge(bytes: Int)
+        case invalid(String)
+    }
+
+    public let path: String
+    public let problem: Problem
+
+    public var description: String {
+        let what = switch problem {
+        case .notAModelFile: "not a digits model file"
+        case .unsupportedVersion(let found):
+            "model file version \(found) is not supported (this digits reads version \(ModelFile.version)); "
+                + "re-run `digits train`"
+        case .truncated(let length, let needed): "truncated model file: \(length) bytes, its header needs at least \(needed)"
+        case .trailingBytes(let count): "model file has \(count) unexpected bytes after its checksum"
+        case .checksumMismatch: "model file is corrupt: its checksum does not match its contents"
+        case .tooLarge(let bytes): "model file is \(bytes) bytes, more than the limit of \(ModelFile.maximumFileSize)"
+        case .invalid(let detail): "invalid model file: \(detail)"
+        }
+        return "\(what) (\(path))"
+    }
+}
+
+private struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    mutating func u64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+}
+
+private struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    private mutating func take(_ count: Int) throws(ModelFileError.Problem) -> ArraySlice<UInt8> {
+        guard count <= bytes.count - offset else { throw .truncated(length: bytes.count, needed: offset + count) }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func u8() throws(ModelFileError.Problem) -> UInt8 {
+        try take(1).first!
+    }
+
+    mutating func u32() throws(ModelFileError.Problem) -> UInt32 {
+        try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    mutating func u64() throws(ModelFileError.Problem) -> UInt64 {
+        try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func f32s(_ count: Int) throws(ModelFileError.Problem) -> [Float] {
+        let slice = try take(count * 4)
+        return stride(from: slice.startIndex, to: slice.endIndex, by: 4).map { i in
+            Float(bitPattern: slice[i..<i + 4].reversed().reduce(0) { $0 << 8 | UInt32($1) })
+        }
+    }
+}
