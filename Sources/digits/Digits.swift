@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Digits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digits",
+        abstract: "Learns to read handwritten digits: Nielsen's neural network, trained on MNIST.",
+        discussion: """
+            Start with `digits train` (about a minute), then `digits evaluate`. \
+            Every command takes --help.
+            """,
+        subcommands: [Train.self, Evaluate.self]
+    )
+}
