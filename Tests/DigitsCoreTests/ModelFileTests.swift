@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+@Suite struct ModelFileTests {
+    static func sampleModel() -> TrainedModel {
+        var generator = SplitMix64(seed: 5)
+        let network = Network(sizes: [784, 30, 10], generator: &generator)
+        let record = TrainingRecord(
+            seed: 5, epochs: 30, epochsRun: 3, bestEpoch: 2, batchSize: 10, learningRate: 3, trainingCount: 50_000,
+            validationCount: 10_000, validationHistory: [9_001, 9_302, 9_250], testCorrect: 9_321, testTotal: 10_000,
+            trainedAt: Date(timeIntervalSince1970: 1_800_000_000), interrupted: true)
+        return TrainedModel(network: network, record: record)
+    }
+
+    /// The encoded sample with `change` applied and the checksum made right again.
+    static func resealed(_ change: (inout [UInt8]) -> Void) -> [UInt8] {
+        var bytes = ModelFile.encode(sampleModel())
+        bytes.removeLast(4)
+        change(&bytes)
+        let crc = bytes.withUnsafeBytes { crc32($0) }
+        return bytes + withUnsafeBytes(of: crc.littleEndian, Array.init)
+    }
+
+    @Test func roundTripIsBitExact() throws {
+        let model = Self.sampleModel()
+        let folder = TemporaryFolder()
+        let path = folder.path + "/a.model"
+        try ModelFile.write(model, to: path)
+        let read = try ModelFile.read(from: path)
+        #expect(read == model)
+        #expect(ModelFile.encode(read) == ModelFile.encode(model))
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+        #expect(bytes == ModelFile.encode(model))
+        // 23,860 parameters of 4 bytes, a 103-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 8 + 4 * 9 + 8 + 4 + 4 + 12 + 23_860 * 4 + 4)
+    }
+
+    @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
+        let bytes = ModelFile.encode(Self.sampleModel())
+        #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(Array(bytes[8..<16]) == [1, 0, 0, 0, 3, 0, 0, 0])
+        #expect(Array(bytes[16..<28]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
+        #expect(Array(bytes[28..<31]) == [1, 1, 1])
+    }
+
+    @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path + "/digits.model"
+        folder.write("digits.model", Array("old contents".utf8))
+        try ModelFile.write(Self.sampleModel(), to: path)
+        #expect(try ModelFile.read(from: path) == Self.sampleModel())
+        #expect(folder.contents() == ["digits.model"])
+    }
+
+    @Test func checkingWritabilityWritesNothing() throws {
+        let folder = TemporaryFolder()
+        try ModelFile.checkWritable(folder.path + "/new.model")
+        #expect(folder.contents().isEmpty)
+        #expect(throws: FileError.self) { try ModelFile.checkWritable(folder.path + "/no-such-folder/new.model") }
+        #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try ModelFile.checkWritable(folder.path) }
+    }
+
+    static let corrupt: [(name: String, bytes: [UInt8], problem: ModelFileError.Problem)] = {
+        let good = ModelFile.encode(sampleModel())
+        var flipped = good
+        flipped[5_000] ^= 0x10
+        return [
+            ("empty", [], .notAModelFile),
+            ("text", Array("hello, this is not a model".utf8), .notAModelFile),
+            ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 103 + 784 * 30 * 4)),
+            ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
+            ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
+            ("bit flipped", flipped, .checksumMismatch),
+            ("version 2", resealed { $0[8] = 2 }, .unsupportedVersion(2)),
+            ("one layer", resealed { $0[12] = 1 }, .invalid("1 layers; expected 2 to 16")),
+            ("empty layer", resealed { $0[20] = 0 }, .invalid("layer 2 has 0 neurons; expected 1 to 1048576")),
+            ("unknown activation", resealed { $0[28] = 9 }, .invalid("unknown activation 9")),
+            ("unknown cost", resealed { $0[30] = 0 }, .invalid("unknown cost 0")),
+            ("NaN weight", resealed { $0[103...106] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+        ]
+    }()
+
+    @Test(arguments: corrupt.indices)
+    func rejectsCorruptModelFile(case index: Int) throws {
+        let (name, bytes, problem) = Self.corrupt[index]
+        let folder = TemporaryFolder()
+        let path = folder.write(name, bytes)
+        let error = try #require(throws: ModelFileError.self) { try ModelFile.read(from: path) }
+        #expect(error == ModelFileError(path: path, problem: problem))
+        #expect(error.description.hasSuffix("(\(path))"))
+    }
+
+    @Test func everySingleBitFlipIsCaught() {
+        var generator = SplitMix64(seed: 1)
+        var model = Self.sampleModel()
+        model.network = Network(sizes: [3, 2, 1], generator: &generator)
+        let good = ModelFile.encode(model)
+        for offset in good.indices {
+            for bit in 0..<8 {
+                var bytes = good
+                bytes[offset] ^= 1 << bit
+                #expect(throws: ModelFileError.Problem.self) { try ModelFile.decode(bytes) }
+            }
+        }
+    }
+
+    @Test func rejectsMissingPathAndFolder() {
+        let folder = TemporaryFolder()
+        #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try ModelFile.read(from: folder.path) }
+        let missing = folder.path + "/absent.model"
+        #expect(throws: FileError(path: missing, problem: .missing)) { try ModelFile.read(from: missing) }
+    }
+
+    @Test func versionMismatchSuggestsRetraining() {
+        let error = ModelFileError(path: "m", problem: .unsupportedVersion(2))
+        #expect(error.description.contains("digits train"))
+    }
+}
+
+@Suite struct EvaluationTests {
+    @Test func precisionRecallAndConfusionsFromAKnownMatrix() {
+        let evaluation = Evaluation(confusion: [
+            [5, 1, 0],
+            [2, 3, 0],
+            [0, 4, 0],
+        ])
+        #expect(evaluation.total == 15 && evaluation.correct == 8)
+        #expect(abs(evaluation.accuracy - 8.0 / 15) < 1e-12)
+        #expect(evaluation.precision(0) == 5.0 / 7 && evaluation.recall(0) == 5.0 / 6)
+        #expect(evaluation.precision(1) == 3.0 / 8 && evaluation.recall(1) == 3.0 / 5)
+        #expect(evaluation.precision(2) == nil && evaluation.recall(2) == 0)
+        let top = evaluation.confusions(limit: 2)
+        #expect(top.map { [$0.actual, $0.predicted, $0.count] } == [[2, 1, 4], [1, 0, 2]])
+    }
+
+    @Test func countsEveryImageOnce() throws {
+        let test = try MNIST.load(.test, from: mnistFolder).subset(0..<500)
+        var generator = SplitMix64(seed: 1)
+        let network = Network(sizes: [784, 10, 10], generator: &generator)
+        let evaluation = Evaluation(network: network, data: test)
+        #expect(evaluation.total == 500)
+        #expect(evaluation.correct == network.correctCount(on: test))
+        for c in 0..<10 { #expect(evaluation.confusion[c].reduce(0, +) == test.labels.count { $0 == c }) }
+    }
+}
