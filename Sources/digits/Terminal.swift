@@ -27,19 +27,23 @@ struct ProgressBar {
     private let enabled = isatty(STDERR_FILENO) == 1
     private var lastDraw = Date.distantPast
     private var start = Date()
+    private var doneAtStart = 0
     private var label = ""
     private var shown = false
 
     mutating func update(label: String, done: Int, total: Int) {
         guard enabled else { return }
         let now = Date()
-        if label != self.label { self.label = label; start = now }
+        if label != self.label {
+            // The rate is measured from the first report of each label, not from its (unseen) start.
+            (self.label, start, doneAtStart, lastDraw) = (label, now, done, now)
+            return
+        }
         guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
         let width = 30
         let filled = total == 0 ? width : width * done / total
-        let seconds = max(now.timeIntervalSince(start), 1e-6)
-        let rate = Double(done) / seconds
+        let rate = Double(done - doneAtStart) / max(now.timeIntervalSince(start), 1e-6)
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
         let line = "\(label) [\(bar)] \(grouped(done))/\(grouped(total)) \(grouped(Int(rate))) images/s, "

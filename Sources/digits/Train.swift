@@ -92,6 +92,18 @@ struct Train: ParsableCommand {
             trainedAt: Date(), interrupted: outcome.interrupted)
         try ModelFile.write(TrainedModel(network: network, record: record), to: model)
 
+        let checkSet = validation > 0 ? validationSet : trainingSet
+        let silent = Evaluation(network: network, data: checkSet).classesNeverAnswered
+        if !silent.isEmpty {
+            fflush(nil)  // keep the warning after the lines printed before it
+            let digits = silent.map(String.init).joined(separator: ", ")
+            FileHandle.standardError.write(Data("""
+                warning: the network never answers \(digits): an output neuron saturated early and stopped learning, \
+                a known weakness of the quadratic cost with N(0, 1) weights (Nielsen, chapter 3); another --seed \
+                usually avoids it
+
+                """.utf8))
+        }
         if outcome.interrupted {
             print("interrupted after \(outcome.history.count) of \(epochs) epochs")
         }

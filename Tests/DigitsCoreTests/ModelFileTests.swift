@@ -133,6 +133,7 @@ import Testing
         #expect(evaluation.precision(2) == nil && evaluation.recall(2) == 0)
         let top = evaluation.confusions(limit: 2)
         #expect(top.map { [$0.actual, $0.predicted, $0.count] } == [[2, 1, 4], [1, 0, 2]])
+        #expect(evaluation.classesNeverAnswered == [2])
     }
 
     @Test func countsEveryImageOnce() throws {

@@ -34,6 +34,11 @@ public struct Evaluation: Equatable, Sendable {
         return actual == 0 ? nil : Double(confusion[c][c]) / Double(actual)
     }
 
+    /// Classes the network never answered: the sign of an output neuron stuck in saturation.
+    public var classesNeverAnswered: [Int] {
+        (0..<classCount).filter { c in confusion.allSatisfy { $0[c] == 0 } }
+    }
+
     /// Off-diagonal cells, most frequent first (ties by true class, then predicted class).
     public func confusions(limit: Int) -> [(actual: Int, predicted: Int, count: Int)] {
         var cells: [(actual: Int, predicted: Int, count: Int)] = []
