@@ -1,6 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// digits is built where it runs (`swift run`), so its kernels may use every vector instruction of this CPU
+// (AVX2 and more on current x86-64); a binary copied to an older machine may not start.
+#if arch(x86_64)
+let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+#else
+let vectorSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "digits",
     products: [
@@ -21,7 +29,8 @@ let package = Package(
         // MARK: Library: all logic
         .target(
             name: "DigitsCore",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib"],
+            swiftSettings: vectorSettings
         ),
 
         // MARK: Executable: flags in, one library call, output out

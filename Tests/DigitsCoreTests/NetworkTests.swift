@@ -29,8 +29,9 @@ import Testing
         let eta: Float = 1
 
         // One descent step on one sample with η = 1 moves every weight by exactly −∂C/∂w.
+        let inputs = SparseInputs(rows: [input])
         let workspace = Workspace(network, batchCapacity: 1)
-        input.withUnsafeBufferPointer { workspace.loadInput($0, sample: 0) }
+        workspace.setInput(inputs[0], sample: 0)
         _ = workspace.forward(sample: 0)
         workspace.backward(sample: 0, label: label)
         workspace.descend(sampleCount: 1, learningRate: eta)
@@ -61,8 +62,9 @@ import Testing
         let network = Network(layers: [Network.Layer(inputCount: 1, outputCount: 2, rowMajorWeights: [0.5, -0.5], biases: [0.1, 0.2])])
         let input: [Float] = [1]
         let a = network.feedForward(input)
+        let inputs = SparseInputs(rows: [input])
         let workspace = Workspace(network, batchCapacity: 1)
-        input.withUnsafeBufferPointer { workspace.loadInput($0, sample: 0) }
+        workspace.setInput(inputs[0], sample: 0)
         _ = workspace.forward(sample: 0)
         workspace.backward(sample: 0, label: 0)
         workspace.descend(sampleCount: 1, learningRate: 1)
@@ -77,10 +79,11 @@ import Testing
         let network = Network(sizes: [3, 2, 2], generator: &generator)
         let inputs: [[Float]] = [[1, 0, 0.5], [0, 0.25, 1]]
         let labels = [0, 1]
+        let sparse = SparseInputs(rows: inputs)
         func step(_ samples: [Int]) -> Network {
             let workspace = Workspace(network, batchCapacity: 2)
             for (s, i) in samples.enumerated() {
-                inputs[i].withUnsafeBufferPointer { workspace.loadInput($0, sample: s) }
+                workspace.setInput(sparse[i], sample: s)
                 _ = workspace.forward(sample: s)
                 workspace.backward(sample: s, label: labels[i])
             }
@@ -98,11 +101,23 @@ import Testing
     }
 
     @Test func sigmoidIsFiniteEverywhere() {
-        for z: Float in [-1e30, -1000, -89, 0, 89, 1000, 1e30, -.infinity, .infinity] {
-            let a = sigmoid(z)
-            #expect(a.isFinite && a >= 0 && a <= 1, "σ(\(z)) = \(a)")
+        let z = SIMD8<Float>(-1e30, -1000, -89, 0, 89, 1000, 1e30, .infinity)
+        let a = sigmoid(z)
+        for i in 0..<8 { #expect(a[i].isFinite && a[i] >= 0 && a[i] <= 1, "σ(\(z[i])) = \(a[i])") }
+        #expect(sigmoid(-z)[7] < 1e-38)
+        #expect(a[3] == 0.5)
+    }
+
+    @Test func sigmoidMatchesTheFormula() {
+        // Against 1 / (1 + e^−z) in Double, over the range where σ is not saturated.
+        var worst: Double = 0
+        for i in -8_000...8_000 {
+            let z = Float(i) / 200
+            let exact = 1 / (1 + Foundation.exp(-Double(z)))
+            let got = Double(sigmoid(SIMD8(repeating: z))[0])
+            worst = max(worst, abs(got - exact) / exact)
         }
-        #expect(sigmoid(0) == 0.5)
+        #expect(worst < 4e-7, "largest relative error \(worst)")
     }
 
     @Test func initialWeightsAreStandardNormal() {

@@ -97,6 +97,7 @@ public struct Trainer: Sendable {
         let network = initial ?? Network(sizes: sizes, generator: &generator)
         precondition(network.sizes == sizes, "initial network does not have the layer sizes of the settings")
         let workspace = Workspace(network, batchCapacity: settings.batchSize)
+        let inputs = SparseInputs(training)
         let start = Date()
         var order = Array(0..<training.count)
         var best: (network: Network, epoch: Int, correct: Int)?
@@ -105,27 +106,21 @@ public struct Trainer: Sendable {
 
         for epoch in 1...settings.epochs {
             order.shuffle(using: &generator)
-            var batchIndex = 0
-            var stopped = false
-            training.pixels.withUnsafeBufferPointer { pixels in
-                let n = training.pixelsPerImage
-                for batchStart in stride(from: 0, to: order.count, by: settings.batchSize) {
-                    let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
-                    for (s, i) in batch.enumerated() {
-                        workspace.loadInput(pixels: UnsafeBufferPointer(rebasing: pixels[i * n..<(i + 1) * n]), sample: s)
-                        _ = workspace.forward(sample: s)
-                        workspace.backward(sample: s, label: Int(training.labels[i]))
-                    }
-                    workspace.descend(sampleCount: batch.count, learningRate: settings.learningRate)
-                    if shouldStop() { stopped = true; return }
-                    batchIndex += 1
-                    if batchIndex % progressInterval == 0 {
-                        report(.progress(epoch: epoch, done: batchStart + batch.count, total: order.count))
-                    }
+            for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
+                let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
+                for (s, i) in batch.enumerated() {
+                    workspace.setInput(inputs[i], sample: s)
+                    _ = workspace.forward(sample: s)
+                    workspace.backward(sample: s, label: Int(training.labels[i]))
                 }
-            }
-            if stopped {
-                return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history, interrupted: true)
+                workspace.descend(sampleCount: batch.count, learningRate: settings.learningRate)
+                if shouldStop() {
+                    return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
+                                           interrupted: true)
+                }
+                if (batchIndex + 1) % progressInterval == 0 {
+                    report(.progress(epoch: epoch, done: batchStart + batch.count, total: order.count))
+                }
             }
 
             let network = workspace.network
