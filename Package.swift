@@ -26,10 +26,15 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
 
+        // A header-only module: the one C builtin the training loop needs (see its header).
+        .systemLibrary(
+            name: "CPrefetch"
+        ),
+
         // MARK: Library: all logic
         .target(
             name: "DigitsCore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "CPrefetch"],
             swiftSettings: vectorSettings
         ),
 

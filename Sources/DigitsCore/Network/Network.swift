@@ -49,9 +49,13 @@ public struct Network: Equatable, Sendable {
     /// The class the network picks for each image of `data`, whose images must have `inputCount` pixels.
     public func classify(_ data: LabeledImages) -> [Int] {
         precondition(data.pixelsPerImage == inputCount, "images have \(data.pixelsPerImage) pixels, the network takes \(inputCount)")
-        let inputs = SparseInputs(data)
+        return classify(SparseInputs(data))
+    }
+
+    func classify(_ inputs: SparseInputs) -> [Int] {
+        precondition(inputs.width == inputCount, "inputs have \(inputs.width) values, the network takes \(inputCount)")
         let workspace = Workspace(self, batchCapacity: 1)
-        return (0..<data.count).map { i in
+        return (0..<inputs.count).map { i in
             workspace.setInput(inputs[i], sample: 0)
             return argmax(workspace.forward(sample: 0))
         }
@@ -59,7 +63,11 @@ public struct Network: Equatable, Sendable {
 
     /// How many images of `data` the network classifies as their label.
     public func correctCount(on data: LabeledImages) -> Int {
-        zip(classify(data), data.labels).count { $0 == Int($1) }
+        correctCount(on: SparseInputs(data), labels: data.labels)
+    }
+
+    func correctCount(on inputs: SparseInputs, labels: [UInt8]) -> Int {
+        zip(classify(inputs), labels).count { $0 == Int($1) }
     }
 }
 

@@ -98,6 +98,7 @@ public struct Trainer: Sendable {
         precondition(network.sizes == sizes, "initial network does not have the layer sizes of the settings")
         let workspace = Workspace(network, batchCapacity: settings.batchSize)
         let inputs = SparseInputs(training)
+        let validationInputs = validation.map { SparseInputs($0) }
         let start = Date()
         var order = Array(0..<training.count)
         var best: (network: Network, epoch: Int, correct: Int)?
@@ -108,6 +109,10 @@ public struct Trainer: Sendable {
             order.shuffle(using: &generator)
             for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
                 let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
+                // The next mini-batch's images come from anywhere in memory: start fetching them now.
+                for i in order[min(batchStart + settings.batchSize, order.count)..<min(batchStart + 2 * settings.batchSize, order.count)] {
+                    inputs.prefetch(i)
+                }
                 for (s, i) in batch.enumerated() {
                     workspace.setInput(inputs[i], sample: s)
                     _ = workspace.forward(sample: s)
@@ -125,7 +130,7 @@ public struct Trainer: Sendable {
 
             let network = workspace.network
             guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: settings.learningRate) }
-            let correct = validation.map { network.correctCount(on: $0) } ?? 0
+            let correct = validation.map { network.correctCount(on: validationInputs!, labels: $0.labels) } ?? 0
             let result = EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: validation?.count ?? 0,
                                      elapsed: Date().timeIntervalSince(start))
             history.append(result)
