@@ -4,7 +4,7 @@ import CPrefetch
 ///
 /// 81% of MNIST's pixels are 0. Listing the rest once lets every epoch skip them in W a and in the weight update
 /// at no cost; a zero input contributes nothing to either, so skipping it is exact.
-final class SparseInputs {
+final class SparseInputs: @unchecked Sendable {  // immutable once built
     let count: Int
     let width: Int
     /// Input i's pairs are entries offsets[i]..<offsets[i + 1].

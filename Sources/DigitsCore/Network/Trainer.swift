@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How to train: the hyper-parameters of Nielsen's `SGD(training_data, epochs, mini_batch_size, eta)`.
 public struct TrainingSettings: Equatable, Sendable {
@@ -105,6 +106,19 @@ public struct Trainer: Sendable {
         var history: [EpochResult] = []
         let progressInterval = max(1, 2_000 / settings.batchSize)
 
+        // Each epoch's weights are validated on another core while the next epoch trains; results are taken in
+        // epoch order on this thread, as soon as they are ready.
+        var pending: BackgroundValidation?
+        func finishPendingValidation() {
+            guard let result = pending?.result() else { return }
+            pending = nil
+            history.append(result.epoch)
+            if best == nil || validation == nil || result.epoch.validationCorrect > best!.correct {
+                best = (result.network, result.epoch.epoch, result.epoch.validationCorrect)
+            }
+            report(.epochFinished(result.epoch))
+        }
+
         for epoch in 1...settings.epochs {
             order.shuffle(using: &generator)
             for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
@@ -120,25 +134,56 @@ public struct Trainer: Sendable {
                 }
                 workspace.descend(sampleCount: batch.count, learningRate: settings.learningRate)
                 if shouldStop() {
+                    finishPendingValidation()
                     return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
                                            interrupted: true)
                 }
                 if (batchIndex + 1) % progressInterval == 0 {
+                    if pending?.isFinished == true { finishPendingValidation() }
                     report(.progress(epoch: epoch, done: batchStart + batch.count, total: order.count))
                 }
             }
 
             let network = workspace.network
             guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: settings.learningRate) }
-            let correct = validation.map { network.correctCount(on: validationInputs!, labels: $0.labels) } ?? 0
-            let result = EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: validation?.count ?? 0,
-                                     elapsed: Date().timeIntervalSince(start))
-            history.append(result)
-            if best == nil || validation == nil || correct > best!.correct {
-                best = (network, epoch, correct)
-            }
-            report(.epochFinished(result))
+            finishPendingValidation()
+            pending = BackgroundValidation(epoch: epoch, network: network, elapsed: Date().timeIntervalSince(start),
+                                           inputs: validationInputs, labels: validation?.labels ?? [])
         }
+        finishPendingValidation()
         return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history, interrupted: false)
+    }
+}
+
+/// One epoch's validation, computed on another thread.
+private final class BackgroundValidation: @unchecked Sendable {
+    private let epoch: Int
+    private let network: Network
+    private let elapsed: Double
+    private let total: Int
+    private let finished = Atomic<Bool>(false)
+    private let group = DispatchGroup()
+    /// Written by the validating thread before `finished` is set; read only after `group.wait()`.
+    private var correct = 0
+
+    init(epoch: Int, network: Network, elapsed: Double, inputs: SparseInputs?, labels: [UInt8]) {
+        self.epoch = epoch
+        self.network = network
+        self.elapsed = elapsed
+        total = inputs?.count ?? 0
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            correct = inputs.map { network.correctCount(on: $0, labels: labels) } ?? 0
+            finished.store(true, ordering: .releasing)
+            group.leave()
+        }
+    }
+
+    var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// Waits for the validation, then gives the epoch's result and the weights it measured.
+    func result() -> (epoch: EpochResult, network: Network) {
+        group.wait()
+        return (EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: total, elapsed: elapsed), network)
     }
 }
