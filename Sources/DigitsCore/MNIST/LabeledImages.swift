@@ -5,15 +5,16 @@ public struct LabeledImages: Sendable {
     public let rows: Int
     public let columns: Int
     /// Row-major pixels of every image, one after another: 0 = background, 255 = ink;
-    /// `pixels.count == count * rows * columns`.
-    public let pixels: [UInt8]
+    /// `pixels.count == count * rows * columns`. A slice, so that subsets share one copy: its indices need not
+    /// start at 0.
+    public let pixels: ArraySlice<UInt8>
     /// One class per image, each below `classCount`.
     public let labels: [UInt8]
 
     public var count: Int { labels.count }
     public var pixelsPerImage: Int { rows * columns }
 
-    public init(rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]) {
+    public init(rows: Int, columns: Int, pixels: ArraySlice<UInt8>, labels: [UInt8]) {
         precondition(pixels.count == labels.count * rows * columns, "pixel count does not match labels × image size")
         self.rows = rows
         self.columns = columns
@@ -23,15 +24,15 @@ public struct LabeledImages: Sendable {
 
     /// The pixels of image `index`.
     public func image(_ index: Int) -> ArraySlice<UInt8> {
-        pixels[index * pixelsPerImage..<(index + 1) * pixelsPerImage]
+        let first = pixels.startIndex + index * pixelsPerImage
+        return pixels[first..<first + pixelsPerImage]
     }
 
-    /// The images in `range`, as a set of their own.
+    /// The images in `range`, as a set of their own that shares these pixels.
     public func subset(_ range: Range<Int>) -> LabeledImages {
-        LabeledImages(
-            rows: rows, columns: columns,
-            pixels: Array(pixels[range.lowerBound * pixelsPerImage..<range.upperBound * pixelsPerImage]),
-            labels: Array(labels[range]))
+        let first = pixels.startIndex + range.lowerBound * pixelsPerImage
+        return LabeledImages(rows: rows, columns: columns,
+                             pixels: pixels[first..<first + range.count * pixelsPerImage], labels: Array(labels[range]))
     }
 
     /// Splits off the last `count` images, as Nielsen held out the last 10,000 training images for validation.
@@ -76,7 +77,7 @@ public enum MNIST {
             throw IDXError(path: labelsPath, problem: .labelOutOfRange(
                 label: labels.bytes[index], index: index, classCount: classCount))
         }
-        return LabeledImages(rows: rows, columns: columns, pixels: images.bytes, labels: labels.bytes)
+        return LabeledImages(rows: rows, columns: columns, pixels: images.bytes[...], labels: labels.bytes)
     }
 
     /// The path of `name` in `directory`: the plain file if it is there, else `name.gz`.

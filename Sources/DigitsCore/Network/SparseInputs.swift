@@ -25,13 +25,7 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
     /// The images of `data`, pixels scaled to [0, 1].
     convenience init(_ data: LabeledImages) {
         let width = data.pixelsPerImage
-        let nonzero = data.pixels.withUnsafeBufferPointer { pixels in
-            (0..<data.count).reduce(0) { sum, i in
-                var count = 0
-                Self.forEachNonzeroByte(in: UnsafeBufferPointer(rebasing: pixels[i * width..<(i + 1) * width])) { _ in count += 1 }
-                return sum + count
-            }
-        }
+        let nonzero = data.pixels.withUnsafeBufferPointer { Self.nonzeroByteCount(in: $0) }
         self.init(count: data.count, width: width, nonzeroCount: nonzero)
         Self.pixelScale.withUnsafeBufferPointer { scale in
             data.pixels.withUnsafeBufferPointer { pixels in
@@ -40,13 +34,34 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
                     offsets[i] = next
                     let image = UnsafeBufferPointer(rebasing: pixels[i * width..<(i + 1) * width])
                     Self.forEachNonzeroByte(in: image) { k in
-                        (indices[next], values[next]) = (Int32(k), scale[Int(image[k])])
-                        next += 1
+                        (indices[next], values[next]) = (Int32(truncatingIfNeeded: k), scale[Int(image[k])])
+                        next &+= 1
                     }
                 }
                 offsets[count] = next
             }
         }
+    }
+
+    /// How many bytes are not 0, counted eight at a time as `forEachNonzeroByte` finds them.
+    private static func nonzeroByteCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        var (k, count) = (0, 0)
+        while k + 8 <= bytes.count {
+            count &+= foldedNonzeroBytes(raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)).nonzeroBitCount
+            k &+= 8
+        }
+        return count + bytes[k...].count { $0 != 0 }
+    }
+
+    /// Bit 8j of the result is set exactly when byte j of `word` (little-endian) is nonzero.
+    @inline(__always)
+    private static func foldedNonzeroBytes(_ word: UInt64) -> UInt64 {
+        var word = UInt64(littleEndian: word)
+        word |= word >> 4
+        word |= word >> 2
+        word |= word >> 1
+        return word & 0x0101_0101_0101_0101
     }
 
     /// Calls `body` with the index of every nonzero byte, in order, eight bytes at a time: most of an MNIST image
@@ -56,17 +71,12 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         var k = 0
         while k + 8 <= bytes.count {
-            var word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-            // Fold each byte onto its lowest bit: bit 8j is set exactly when byte j is nonzero.
-            word |= word >> 4
-            word |= word >> 2
-            word |= word >> 1
-            word &= 0x0101_0101_0101_0101
+            var word = foldedNonzeroBytes(raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
             while word != 0 {
-                body(k + word.trailingZeroBitCount / 8)
-                word &= word - 1
+                body(k &+ word.trailingZeroBitCount &>> 3)
+                word &= word &- 1
             }
-            k += 8
+            k &+= 8
         }
         for k in k..<bytes.count where bytes[k] != 0 { body(k) }
     }
