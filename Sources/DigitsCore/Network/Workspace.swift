@@ -150,29 +150,52 @@ final class Workspace {
 // up to four chunks at a time (32 neurons), which covers Nielsen's 30 hidden neurons in one pass over the inputs.
 
 /// z += Σ_i values[i] · row(indices[i]), rows of `stride` floats starting at `rows`.
+///
+/// Each fused multiply-add waits for the one before it on the same accumulator, so inputs are taken in pairs
+/// with two sets of accumulators, summed at the end: twice the independent work in flight.
 @inline(__always)
 private func addScaledRows(_ rows: UnsafePointer<Float>, stride: Int, indices: UnsafePointer<Int32>,
                            values: UnsafePointer<Float>, count: Int, into z: UnsafeMutablePointer<Float>) {
+    @inline(__always) func row(_ i: Int, _ c: Int) -> UnsafePointer<Float> {
+        rows + (Int(indices[i]) &* stride &+ 8 &* c)
+    }
+    let pairs = count & ~1
     var c = 0
     while c + 4 <= stride / 8 {
-        var (z0, z1, z2, z3) = (z.chunk(c), z.chunk(c + 1), z.chunk(c + 2), z.chunk(c + 3))
-        for i in 0..<count {
-            let row = rows + Int(indices[i]) * stride + 8 * c
-            let v = SIMD8<Float>(repeating: values[i])
-            z0 = z0.addingProduct(v, row.chunk(0))
-            z1 = z1.addingProduct(v, row.chunk(1))
-            z2 = z2.addingProduct(v, row.chunk(2))
-            z3 = z3.addingProduct(v, row.chunk(3))
+        var (a0, a1, a2, a3) = (z.chunk(c), z.chunk(c + 1), z.chunk(c + 2), z.chunk(c + 3))
+        var (b0, b1, b2, b3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var i = 0
+        while i < pairs {
+            let (p, q) = (row(i, c), row(i &+ 1, c))
+            let (u, v) = (SIMD8<Float>(repeating: values[i]), SIMD8<Float>(repeating: values[i &+ 1]))
+            a0 = a0.addingProduct(u, p.chunk(0))
+            a1 = a1.addingProduct(u, p.chunk(1))
+            a2 = a2.addingProduct(u, p.chunk(2))
+            a3 = a3.addingProduct(u, p.chunk(3))
+            b0 = b0.addingProduct(v, q.chunk(0))
+            b1 = b1.addingProduct(v, q.chunk(1))
+            b2 = b2.addingProduct(v, q.chunk(2))
+            b3 = b3.addingProduct(v, q.chunk(3))
+            i &+= 2
         }
-        (z.setChunk(c, z0), z.setChunk(c + 1, z1), z.setChunk(c + 2, z2), z.setChunk(c + 3, z3))
+        if pairs < count {
+            let (p, u) = (row(pairs, c), SIMD8<Float>(repeating: values[pairs]))
+            (a0, a1) = (a0.addingProduct(u, p.chunk(0)), a1.addingProduct(u, p.chunk(1)))
+            (a2, a3) = (a2.addingProduct(u, p.chunk(2)), a3.addingProduct(u, p.chunk(3)))
+        }
+        (z.setChunk(c, a0 + b0), z.setChunk(c + 1, a1 + b1), z.setChunk(c + 2, a2 + b2), z.setChunk(c + 3, a3 + b3))
         c += 4
     }
     while c < stride / 8 {
-        var z0 = z.chunk(c)
-        for i in 0..<count {
-            z0 = z0.addingProduct(SIMD8<Float>(repeating: values[i]), (rows + Int(indices[i]) * stride + 8 * c).chunk(0))
+        var (a, b) = (z.chunk(c), SIMD8<Float>())
+        var i = 0
+        while i < pairs {
+            a = a.addingProduct(SIMD8(repeating: values[i]), row(i, c).chunk(0))
+            b = b.addingProduct(SIMD8(repeating: values[i &+ 1]), row(i &+ 1, c).chunk(0))
+            i &+= 2
         }
-        z.setChunk(c, z0)
+        if pairs < count { a = a.addingProduct(SIMD8(repeating: values[pairs]), row(pairs, c).chunk(0)) }
+        z.setChunk(c, a + b)
         c += 1
     }
 }
@@ -186,7 +209,7 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
     while c + 4 <= stride / 8 {
         let (d0, d1, d2, d3) = (delta.chunk(c), delta.chunk(c + 1), delta.chunk(c + 2), delta.chunk(c + 3))
         for i in 0..<count {
-            let row = rows + Int(indices[i]) * stride + 8 * c
+            let row = rows + (Int(indices[i]) &* stride &+ 8 &* c)
             let step = SIMD8<Float>(repeating: -scale * values[i])
             row.setChunk(0, row.chunk(0).addingProduct(step, d0))
             row.setChunk(1, row.chunk(1).addingProduct(step, d1))
@@ -198,7 +221,7 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
     while c < stride / 8 {
         let d0 = delta.chunk(c)
         for i in 0..<count {
-            let row = rows + Int(indices[i]) * stride + 8 * c
+            let row = rows + (Int(indices[i]) &* stride &+ 8 &* c)
             row.setChunk(0, row.chunk(0).addingProduct(SIMD8<Float>(repeating: -scale * values[i]), d0))
         }
         c += 1
