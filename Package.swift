@@ -26,6 +26,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
 
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
         // A header-only module: the one C builtin the training loop needs (see its header).
         .systemLibrary(
             name: "CPrefetch"
@@ -34,7 +39,7 @@ let package = Package(
         // MARK: Library: all logic
         .target(
             name: "DigitsCore",
-            dependencies: ["CZlib", "CPrefetch"],
+            dependencies: ["CZlib", "CPNG", "CPrefetch"],
             swiftSettings: vectorSettings
         ),
 
@@ -50,7 +55,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "DigitsCoreTests",
-            dependencies: ["DigitsCore"]
+            dependencies: ["DigitsCore", "CZlib"]
         ),
         .testTarget(
             name: "DigitsCommandTests",

@@ -9,6 +9,6 @@ struct Digits: ParsableCommand {
             Start with `digits train` (about a minute), then `digits evaluate`. \
             Every command takes --help.
             """,
-        subcommands: [Train.self, Evaluate.self]
+        subcommands: [Train.self, Evaluate.self, Predict.self]
     )
 }

@@ -68,54 +68,16 @@ public enum ModelFile {
         return out.bytes
     }
 
-    /// Writes `model` to `path` atomically: into a temporary file in the same folder, flushed to disk, then
-    /// renamed over `path`. A crash at any moment leaves either the old file or the new one, never a mix.
+    /// Writes `model` to `path` atomically (see `AtomicFile`): a crash at any moment leaves either the old file or
+    /// the new one, never a mix.
     public static func write(_ model: TrainedModel, to path: String) throws {
-        try writeAtomically(encode(model), to: path)
+        try AtomicFile.write(encode(model), to: path)
     }
 
     /// Throws unless a model could be written to `path` now: its folder exists and is writable and `path` is
     /// not a folder. Checked before training, so that a long run does not end in a failed save.
     public static func checkWritable(_ path: String) throws {
-        try writeAtomically([], to: path, commit: false)
-    }
-
-    private static func writeAtomically(_ bytes: [UInt8], to path: String, commit: Bool = true) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FileError(path: path, problem: .isDirectory)
-        }
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw FileError(path: path, problem: .unwritable(reason: FileError.systemReason())) }
-        var failure: FileError?
-        let written = bytes.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-        if !written || fsync(fd) != 0 { failure = FileError(path: path, problem: .unwritable(reason: FileError.systemReason())) }
-        close(fd)
-        if failure == nil && commit && rename(temporary, path) != 0 {
-            failure = FileError(path: path, problem: .unwritable(reason: FileError.systemReason()))
-        }
-        if failure != nil || !commit { unlink(temporary) }
-        if let failure { throw failure }
-        if commit { syncFolder(folder) }
-    }
-
-    /// Makes the rename itself durable.
-    private static func syncFolder(_ folder: String) {
-        let fd = open(folder, O_RDONLY)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+        try AtomicFile.checkWritable(path)
     }
 
     // MARK: Reading

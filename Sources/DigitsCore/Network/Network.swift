@@ -46,6 +46,11 @@ public struct Network: Equatable, Sendable {
         return Array(workspace.forward(sample: 0))
     }
 
+    /// The class the network picks for one input: the index of its largest output.
+    public func classify(_ input: [Float]) -> Int {
+        argmax(feedForward(input))
+    }
+
     /// The class the network picks for each image of `data`, whose images must have `inputCount` pixels.
     public func classify(_ data: LabeledImages) -> [Int] {
         precondition(data.pixelsPerImage == inputCount, "images have \(data.pixelsPerImage) pixels, the network takes \(inputCount)")

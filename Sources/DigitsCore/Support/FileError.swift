@@ -6,6 +6,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case missing
         case isDirectory
         case notAFolder
+        case noPNGInFolder
         case notRegularFile
         case unreadable(reason: String)
         case unwritable(reason: String)
@@ -16,11 +17,17 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: Problem
 
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
     public var description: String {
         switch problem {
         case .missing: "does not exist (\(path))"
         case .isDirectory: "is a folder, expected a file (\(path))"
         case .notAFolder: "is a file, expected a folder (\(path))"
+        case .noPNGInFolder: "folder holds no .png file (\(path))"
         case .notRegularFile: "not a regular file (\(path))"
         case .unreadable(let reason): "cannot read: \(reason) (\(path))"
         case .unwritable(let reason): "cannot write: \(reason) (\(path))"

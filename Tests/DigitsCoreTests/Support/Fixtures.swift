@@ -1,10 +1,12 @@
 import Foundation
 @testable import DigitsCore
 
-/// The repository's own MNIST folder, found from this file's path.
-let mnistFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("data/mnist").path
+/// The repository's root, found from this file's path (Tests/DigitsCoreTests/Support/Fixtures.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The repository's own MNIST folder.
+let mnistFolder = repositoryRoot.appendingPathComponent("data/mnist").path
 
 /// A fresh folder under the system's temporary folder, removed when the value is dropped.
 final class TemporaryFolder {

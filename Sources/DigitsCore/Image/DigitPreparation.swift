@@ -1,0 +1,409 @@
+// Turns a picture a person made into the 28×28 image MNIST would have made of it.
+//
+// MNIST's recipe (LeCun, Cortes, Burges): "The original black and white (bilevel) images from NIST were size
+// normalized to fit in a 20x20 pixel box while preserving their aspect ratio. The resulting images contain grey
+// levels as a result of the anti-aliasing technique used by the normalization algorithm. The images were centered
+// in a 28x28 image by computing the center of mass of the pixels, and translating the image so as to position
+// this point at the center of the 28x28 field." Ink is 255, paper 0.
+//
+// A person's picture first needs what NIST's scans already had: a known background, ink separated from paper,
+// nothing else in the frame. The steps, each a function below:
+//  1. composite transparency over a background that contrasts with the ink, and shrink huge pictures;
+//  2. decide whether the ink is dark on light paper or light on a dark ground (paper is most of the picture);
+//  3. remove the paper's own brightness, estimated block by block (uneven light, tinted paper), leaving ink
+//     coverage, bright on dark as in MNIST;
+//  4. find the ink by Otsu's threshold, keep its substantial connected parts and drop specks;
+//  5. thicken strokes that would be thinner than MNIST's once scaled (a fine pen on a large canvas);
+//  6. crop, scale the longer side to 20 pixels by area averaging, and centre the mass in 28×28.
+
+/// What the network sees of a picture, and what was found on the way.
+public struct PreparedDigit: Equatable, Sendable {
+    /// 28×28 row-major, 0 = background, 255 = ink, as MNIST.
+    public let pixels: [UInt8]
+    /// Whether the picture was dark ink on light paper, and so was inverted.
+    public let inverted: Bool
+    /// The digit's box in the original picture: x, y, width, height.
+    public let box: (x: Int, y: Int, width: Int, height: Int)
+
+    public static func == (a: PreparedDigit, b: PreparedDigit) -> Bool {
+        a.pixels == b.pixels && a.inverted == b.inverted && a.box == b.box
+    }
+}
+
+public enum PreparationError: Error, Equatable, CustomStringConvertible {
+    case noDigit
+
+    public var description: String { "no digit found: the picture has no ink that stands out from its background" }
+}
+
+public enum DigitPreparation {
+    /// Side of the MNIST field, and of the box the digit is scaled into.
+    public static let side = 28
+    public static let box = 20
+    /// Pictures are first shrunk so that their longer side is at most this: plenty for a 20-pixel result.
+    static let workingSide = 400
+    /// Ink must stand out from the paper by this fraction of full scale, or there is no digit.
+    static let minimumContrast: Float = 0.12
+
+    public static func prepare(_ image: GrayImage) throws(PreparationError) -> PreparedDigit {
+        var plane = composite(image)
+        let scale = min(1, Float(workingSide) / Float(max(plane.width, plane.height)))
+        if scale < 1 {
+            plane = plane.resampled(width: max(1, Int((Float(plane.width) * scale).rounded())),
+                                    height: max(1, Int((Float(plane.height) * scale).rounded())))
+        }
+        let inverted = plane.median() > 0.5
+        plane = separatingInk(plane, inkIsDark: inverted)
+        guard var ink = isolateInk(&plane) else { throw .noDigit }
+        ink = thickenThinStrokes(&plane, in: ink)
+
+        let pixels = centredByMass(plane.cropped(to: ink))
+
+        let back = 1 / scale
+        let original = (x: Int(Float(ink.x) * back), y: Int(Float(ink.y) * back),
+                        width: max(1, Int((Float(ink.width) * back).rounded())),
+                        height: max(1, Int((Float(ink.height) * back).rounded())))
+        return PreparedDigit(pixels: pixels, inverted: inverted, box: original)
+    }
+
+    // MARK: 1. Transparency
+
+    /// Luminance in [0, 1] with transparency composited away.
+    ///
+    /// Where transparency is the background (canvas apps export the strokes alone), the background is made to
+    /// contrast with the ink: white behind dark strokes, black behind light ones. A picture that is opaque, or
+    /// transparent only here and there, goes on white, as a viewer shows it.
+    static func composite(_ image: GrayImage) -> Plane {
+        let gray = image.gray.map { Float($0) / 255 }
+        guard image.hasTransparency else { return Plane(width: image.width, height: image.height, values: gray) }
+        let alpha = image.alpha.map { Float($0) / 255 }
+        let transparent = alpha.count { $0 < 0.5 }
+        var background: Float = 1
+        if transparent * 5 >= alpha.count {
+            let weight = alpha.reduce(0, +)
+            let inkLuminance = zip(gray, alpha).reduce(0) { $0 + $1.0 * $1.1 } / max(weight, 1e-6)
+            background = inkLuminance < 0.5 ? 1 : 0
+        }
+        let values = zip(gray, alpha).map { g, a in a * g + (1 - a) * background }
+        return Plane(width: image.width, height: image.height, values: values)
+    }
+
+    // MARK: 2–3. Polarity, background and contrast
+
+    /// Ink coverage in [0, 1] (ink bright, paper 0), with the paper's own brightness removed.
+    ///
+    /// The paper's level is estimated on an 8×8 grid of blocks (a percentile on the paper's side of each block:
+    /// strokes cover only a minority of a block) and interpolated between block centres. Dark ink on light paper
+    /// is what a camera sees of a page: light multiplies both, so coverage is 1 − L / paper, which makes uneven
+    /// lighting and tinted paper disappear. Light ink on a dark ground (a screen, a blackboard) adds light, so
+    /// there coverage is L − ground.
+    static func separatingInk(_ plane: Plane, inkIsDark: Bool) -> Plane {
+        let paper = backgroundLevels(plane, percentile: inkIsDark ? 0.8 : 0.2, paperIsBright: inkIsDark)
+        var out = plane
+        for i in plane.values.indices {
+            out.values[i] = inkIsDark
+                ? max(0, 1 - plane.values[i] / max(paper.values[i], 1e-3))
+                : max(0, plane.values[i] - paper.values[i])
+        }
+        return out
+    }
+
+    /// A smooth estimate of the background: a percentile of each block of an 8×8 grid, then the paper's side of
+    /// each 3×3 neighbourhood of blocks (a block inside a thick stroke takes its neighbours' paper), bilinearly
+    /// interpolated between block centres (clamped beyond the outermost ones).
+    static func backgroundLevels(_ plane: Plane, percentile q: Float, paperIsBright: Bool) -> Plane {
+        let grid = 8
+        let (bw, bh) = (max(1, plane.width / grid), max(1, plane.height / grid))
+        let (cols, rows) = ((plane.width + bw - 1) / bw, (plane.height + bh - 1) / bh)
+        var levels = [Float](repeating: 0, count: cols * rows)
+        for by in 0..<rows {
+            for bx in 0..<cols {
+                var block: [Float] = []
+                for y in by * bh..<min((by + 1) * bh, plane.height) {
+                    for x in bx * bw..<min((bx + 1) * bw, plane.width) { block.append(plane[x, y]) }
+                }
+                levels[by * cols + bx] = percentile(block, q)
+            }
+        }
+        levels = (0..<rows * cols).map { i in
+            let (bx, by) = (i % cols, i / cols)
+            var level = levels[i]
+            for ny in max(0, by - 1)...min(rows - 1, by + 1) {
+                for nx in max(0, bx - 1)...min(cols - 1, bx + 1) {
+                    let other = levels[ny * cols + nx]
+                    level = paperIsBright ? max(level, other) : min(level, other)
+                }
+            }
+            return level
+        }
+        var out = plane
+        for y in 0..<plane.height {
+            let gy = min(max(Float(y) / Float(bh) - 0.5, 0), Float(rows - 1))
+            let (y0, fy) = (Int(gy), gy - Float(Int(gy)))
+            let y1 = min(y0 + 1, rows - 1)
+            for x in 0..<plane.width {
+                let gx = min(max(Float(x) / Float(bw) - 0.5, 0), Float(cols - 1))
+                let (x0, fx) = (Int(gx), gx - Float(Int(gx)))
+                let x1 = min(x0 + 1, cols - 1)
+                let top = levels[y0 * cols + x0] * (1 - fx) + levels[y0 * cols + x1] * fx
+                let bottom = levels[y1 * cols + x0] * (1 - fx) + levels[y1 * cols + x1] * fx
+                out[x, y] = top * (1 - fy) + bottom * fy
+            }
+        }
+        return out
+    }
+
+    // MARK: 4. Ink, specks and the digit's box
+
+    /// Finds the digit: the connected parts of Otsu's ink mask that are substantial next to the largest one.
+    /// Everything else (specks, noise, smudges far smaller than the strokes) is cleared from `plane`, which is
+    /// stretched so that strong ink is 1. Returns the digit's box, or nil when nothing stands out.
+    static func isolateInk(_ plane: inout Plane) -> (x: Int, y: Int, width: Int, height: Int)? {
+        // Strong ink: the 99.9th percentile, which a thin line covering a thousandth of the picture still reaches.
+        let strong = percentile(plane.values, 0.999)
+        guard strong >= minimumContrast else { return nil }
+        plane.values = plane.values.map { min(1, $0 / strong) }
+        let threshold = max(otsuThreshold(plane.values), 0.2)
+
+        let (width, height) = (plane.width, plane.height)
+        var label = [Int32](repeating: -1, count: width * height)
+        var areas: [Int] = []
+        var stack: [Int] = []
+        for start in 0..<width * height where plane.values[start] >= threshold && label[start] < 0 {
+            let id = Int32(areas.count)
+            var area = 0
+            label[start] = id
+            stack.append(start)
+            while let p = stack.popLast() {
+                area += 1
+                let (px, py) = (p % width, p / width)
+                for dy in -1...1 {
+                    for dx in -1...1 {
+                        let (x, y) = (px + dx, py + dy)
+                        guard x >= 0, x < width, y >= 0, y < height else { continue }
+                        let q = y * width + x
+                        if label[q] < 0 && plane.values[q] >= threshold {
+                            label[q] = id
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+            areas.append(area)
+        }
+        guard let largest = areas.max(), largest >= 2 else { return nil }
+        let keep = areas.map { $0 * 12 >= largest }
+
+        // The kept parts, grown by two pixels to keep their anti-aliased rims (but not a nearby speck).
+        var kept = [Bool](repeating: false, count: width * height)
+        var (minX, minY, maxX, maxY) = (width, height, -1, -1)
+        for p in 0..<width * height where label[p] >= 0 && keep[Int(label[p])] {
+            let (x, y) = (p % width, p / width)
+            (minX, minY, maxX, maxY) = (min(minX, x), min(minY, y), max(maxX, x), max(maxY, y))
+            for yy in max(0, y - 2)...min(height - 1, y + 2) {
+                for xx in max(0, x - 2)...min(width - 1, x + 2) {
+                    let q = yy * width + xx
+                    if label[q] < 0 || keep[Int(label[q])] { kept[q] = true }
+                }
+            }
+        }
+        for p in 0..<width * height where !kept[p] { plane.values[p] = 0 }
+        return (minX, minY, maxX - minX + 1, maxY - minY + 1)
+    }
+
+    // MARK: 5. Stroke width
+
+    /// MNIST's strokes are about 2 pixels wide in the 20-pixel box. A stroke much thinner than that at this
+    /// picture's scale (a fine pen on a large canvas) would fade to a faint line when averaged down, so it is
+    /// widened with a grey-level dilation (each pixel takes the maximum of its neighbourhood).
+    /// Returns the digit's box, grown by as much as the strokes were.
+    static func thickenThinStrokes(_ plane: inout Plane, in box: (x: Int, y: Int, width: Int, height: Int))
+        -> (x: Int, y: Int, width: Int, height: Int) {
+        let pixelsPerOutput = Float(max(box.width, box.height)) / Float(self.box)
+        let target = 2 * pixelsPerOutput
+        // For a stroke, area ≈ length × width and the ink's boundary ≈ 2 × length.
+        var (area, boundary) = (0, 0)
+        for y in box.y..<box.y + box.height {
+            for x in box.x..<box.x + box.width where plane[x, y] >= 0.5 {
+                area += 1
+                let edge = [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)].contains { nx, ny in
+                    nx < 0 || ny < 0 || nx >= plane.width || ny >= plane.height || plane[nx, ny] < 0.5
+                }
+                if edge { boundary += 1 }
+            }
+        }
+        guard boundary > 0 else { return box }
+        let strokeWidth = 2 * Float(area) / Float(boundary)
+        let radius = Int(((target - strokeWidth) / 2).rounded())
+        guard strokeWidth < 0.6 * target, radius >= 1 else { return box }
+        plane = plane.dilated(radius: radius)
+        let (x0, y0) = (max(0, box.x - radius), max(0, box.y - radius))
+        let (x1, y1) = (min(plane.width, box.x + box.width + radius), min(plane.height, box.y + box.height + radius))
+        return (x0, y0, x1 - x0, y1 - y0)
+    }
+
+    // MARK: 6. Into the 28×28 field
+
+    /// Scales `digit` so that its longer side spans 20 pixels and places it in the 28×28 field with its
+    /// intensity centre of mass on the field's centre, in one area-averaging resample (so the centring is exact
+    /// to a fraction of a pixel rather than rounded); then strengthens the ink as MNIST's and converts to bytes.
+    static func centredByMass(_ digit: Plane) -> [UInt8] {
+        var (mass, mx, my): (Float, Float, Float) = (0, 0, 0)
+        for y in 0..<digit.height {
+            for x in 0..<digit.width {
+                let v = digit[x, y]
+                mass += v
+                mx += v * (Float(x) + 0.5)
+                my += v * (Float(y) + 0.5)
+            }
+        }
+        let scale = Float(box) / Float(max(digit.width, digit.height))
+        let (cx, cy) = mass > 0 ? (mx / mass, my / mass) : (Float(digit.width) / 2, Float(digit.height) / 2)
+        // Field pixel i covers digit coordinates [(i − 14) / scale + c, (i + 1 − 14) / scale + c).
+        let centre = Float(side) / 2
+        let field = digit.resampled(width: side, height: side,
+                                    origin: (cx - centre / scale, cy - centre / scale), step: 1 / scale)
+        return field.normalisedToFullInk().values.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+    }
+
+    // MARK: Statistics
+
+    /// The value below which a fraction `q` of `values` (in [0, 1]) lie, to within 1/1024: read off a histogram,
+    /// which takes one pass where sorting a photo's pixels would take many.
+    static func percentile(_ values: [Float], _ q: Float) -> Float {
+        guard !values.isEmpty else { return 0 }
+        let bins = 1024
+        var histogram = [Int](repeating: 0, count: bins)
+        for v in values { histogram[min(bins - 1, max(0, Int(v * Float(bins))))] += 1 }
+        let rank = min(values.count - 1, Int(q * Float(values.count)))
+        var seen = 0
+        for (bin, count) in histogram.enumerated() {
+            seen += count
+            if seen > rank { return (Float(bin) + 0.5) / Float(bins) }
+        }
+        return 1
+    }
+
+    /// Otsu's threshold over a 256-bin histogram of values in [0, 1]: the split that maximises the variance
+    /// between the two classes.
+    static func otsuThreshold(_ values: [Float]) -> Float {
+        var histogram = [Int](repeating: 0, count: 256)
+        for v in values { histogram[min(255, max(0, Int(v * 255)))] += 1 }
+        let total = Float(values.count)
+        let sum = histogram.enumerated().reduce(Float(0)) { $0 + Float($1.offset * $1.element) }
+        var (weightBelow, sumBelow, best, threshold): (Float, Float, Float, Int) = (0, 0, -1, 128)
+        for t in 0..<256 {
+            weightBelow += Float(histogram[t])
+            let weightAbove = total - weightBelow
+            if weightBelow == 0 || weightAbove == 0 { continue }
+            sumBelow += Float(t * histogram[t])
+            let meanBelow = sumBelow / weightBelow
+            let meanAbove = (sum - sumBelow) / weightAbove
+            let between = weightBelow * weightAbove * (meanBelow - meanAbove) * (meanBelow - meanAbove)
+            if between > best { (best, threshold) = (between, t) }
+        }
+        return (Float(threshold) + 0.5) / 255
+    }
+}
+
+/// A single-channel float image, row-major.
+struct Plane: Equatable {
+    let width: Int
+    let height: Int
+    var values: [Float]
+
+    subscript(x: Int, y: Int) -> Float {
+        get { values[y * width + x] }
+        set { values[y * width + x] = newValue }
+    }
+
+    func median() -> Float { DigitPreparation.percentile(values, 0.5) }
+
+    func cropped(to box: (x: Int, y: Int, width: Int, height: Int)) -> Plane {
+        var out = [Float](repeating: 0, count: box.width * box.height)
+        for y in 0..<box.height {
+            for x in 0..<box.width { out[y * box.width + x] = self[box.x + x, box.y + y] }
+        }
+        return Plane(width: box.width, height: box.height, values: out)
+    }
+
+    /// Area-averaging resample onto the whole picture: each output pixel is the mean of the input area it covers,
+    /// fractional pixels weighted by their covered fraction. Shrinking never aliases; enlarging is a box filter.
+    func resampled(width newWidth: Int, height newHeight: Int) -> Plane {
+        resampled(width: newWidth, height: newHeight, origin: (0, 0),
+                  step: (Float(width) / Float(newWidth), Float(height) / Float(newHeight)))
+    }
+
+    /// Area-averaging resample of a window: output pixel (i, j) averages the input rectangle from
+    /// origin + (i, j) × step to origin + (i + 1, j + 1) × step; input outside the picture counts as 0.
+    func resampled(width newWidth: Int, height newHeight: Int, origin: (x: Float, y: Float), step: Float) -> Plane {
+        resampled(width: newWidth, height: newHeight, origin: origin, step: (step, step))
+    }
+
+    private func resampled(width newWidth: Int, height newHeight: Int, origin: (x: Float, y: Float),
+                           step: (x: Float, y: Float)) -> Plane {
+        let horizontal = Self.coverage(of: width, cells: newWidth, from: Double(origin.x), step: Double(step.x))
+        let vertical = Self.coverage(of: height, cells: newHeight, from: Double(origin.y), step: Double(step.y))
+        var rows = [Float](repeating: 0, count: newWidth * height)
+        for y in 0..<height {
+            for (x, taps) in horizontal.enumerated() {
+                rows[y * newWidth + x] = taps.reduce(0) { $0 + $1.weight * values[y * width + $1.index] }
+            }
+        }
+        var out = [Float](repeating: 0, count: newWidth * newHeight)
+        for (y, taps) in vertical.enumerated() {
+            for x in 0..<newWidth {
+                out[y * newWidth + x] = taps.reduce(0) { $0 + $1.weight * rows[$1.index * newWidth + x] }
+            }
+        }
+        return Plane(width: newWidth, height: newHeight, values: out)
+    }
+
+    /// For each of `cells` output cells along an axis of `n` input cells, output cell i spanning input
+    /// coordinates [from + i × step, from + (i + 1) × step): the input cells it overlaps and the fraction of the
+    /// output cell each one covers (inside the picture, the weights sum to 1).
+    private static func coverage(of n: Int, cells: Int, from origin: Double, step: Double) -> [[(index: Int, weight: Float)]] {
+        (0..<cells).map { i in
+            let (start, end) = (origin + Double(i) * step, origin + Double(i + 1) * step)
+            let first = max(0, Int(start.rounded(.down)))
+            let last = min(n, Int(end.rounded(.up)))
+            guard first < last else { return [] }
+            return (first..<last).compactMap { j in
+                let overlap = min(end, Double(j + 1)) - max(start, Double(j))
+                return overlap > 0 ? (j, Float(overlap / step)) : nil
+            }
+        }
+    }
+
+    /// Grey-level dilation with a square of side 2 × radius + 1, done as two one-dimensional passes.
+    func dilated(radius: Int) -> Plane {
+        var rows = values
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: Float = 0
+                for xx in max(0, x - radius)...min(width - 1, x + radius) { m = max(m, values[y * width + xx]) }
+                rows[y * width + x] = m
+            }
+        }
+        var out = rows
+        for y in 0..<height {
+            for x in 0..<width {
+                var m: Float = 0
+                for yy in max(0, y - radius)...min(height - 1, y + radius) { m = max(m, rows[yy * width + x]) }
+                out[y * width + x] = m
+            }
+        }
+        return Plane(width: width, height: height, values: out)
+    }
+
+    /// Scaled so that the ink is as strong as MNIST's: in MNIST's digits 39% of the inked pixels are at full
+    /// ink (≥ 250 of 255), their cores, with anti-aliased rims around them. Averaging a picture down leaves
+    /// its strokes paler than that, so the brightest 40% of the ink is brought to full strength, clipping.
+    func normalisedToFullInk() -> Plane {
+        let peak = values.max() ?? 0
+        guard peak > 0 else { return self }
+        let ink = values.filter { $0 > 0.1 * peak }.sorted()
+        let core = max(ink[Int(Float(ink.count - 1) * 0.6)], 1e-6)
+        return Plane(width: width, height: height, values: values.map { min(1, $0 / core) })
+    }
+}

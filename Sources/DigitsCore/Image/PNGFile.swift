@@ -1,0 +1,135 @@
+import CPNG
+import Foundation
+
+// The one file that speaks to libpng. Every PNG decodes through png_image into 8-bit gray + alpha: libpng
+// expands 1-, 2- and 4-bit gray and palettes (with tRNS transparency), reduces 16-bit samples, converts colour to
+// luminance and undoes Adam7 interlacing, so the rest of digits sees one format.
+
+/// A PNG that cannot be used: every message names the file.
+public struct PNGError: Error, Equatable, CustomStringConvertible {
+    public enum Problem: Error, Equatable, Sendable {
+        /// libpng's own words, e.g. "IDAT: CRC error" or "Not a PNG file".
+        case invalid(String)
+        case tooLarge(width: Int, height: Int, limit: Int)
+        case tooLargeFile(bytes: Int, limit: Int)
+    }
+
+    public let path: String
+    public let problem: Problem
+
+    public var description: String {
+        let what = switch problem {
+        case .invalid(let message): "not a readable PNG: \(message)"
+        case .tooLarge(let width, let height, let limit):
+            "image is \(width)×\(height) pixels, more than the limit of \(limit) (raise it with --max-pixels)"
+        case .tooLargeFile(let bytes, let limit): "file is \(bytes) bytes, more than the limit of \(limit) for a PNG"
+        }
+        return "\(what) (\(path))"
+    }
+}
+
+public enum PNGFile {
+    /// Images above this many pixels are refused before any pixel memory is allocated: 50 megapixels, more than
+    /// any phone camera's photo, 100 MB once decoded.
+    public static let defaultPixelLimit = 50_000_000
+    /// Files above this size are refused before they are read.
+    public static let fileSizeLimit = 1 << 30
+
+    /// Reads the PNG at `path` as gray + alpha, refusing images of more than `pixelLimit` pixels.
+    public static func read(from path: String, pixelLimit: Int = defaultPixelLimit) throws -> GrayImage {
+        try FileError.checkReadableFile(path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= fileSizeLimit else {
+            throw PNGError(path: path, problem: .tooLargeFile(bytes: size, limit: fileSizeLimit))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(path: path, problem: .unreadable(reason: FileError.systemReason()))
+        }
+        switch decode(data, pixelLimit: pixelLimit) {
+        case .success(let image): return image
+        case .failure(let problem): throw PNGError(path: path, problem: problem)
+        }
+    }
+
+    /// Decodes PNG bytes as gray + alpha.
+    public static func decode(_ data: Data, pixelLimit: Int = defaultPixelLimit) -> Result<GrayImage, PNGError.Problem> {
+        var image = digits_png_image()
+        defer { png_image_free(&image) }
+        let begun = data.withUnsafeBytes { bytes in
+            png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count)
+        }
+        guard begun != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(message(of: image))) }
+
+        let (width, height) = (Int(image.width), Int(image.height))
+        guard width > 0, height > 0, width.multipliedReportingOverflow(by: height).partialValue <= pixelLimit,
+              width <= pixelLimit, height <= pixelLimit else {
+            return .failure(.tooLarge(width: width, height: height, limit: pixelLimit))
+        }
+        // 16-bit files without gamma information are nearly always plain 8-bit values scaled up, not linear light.
+        image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+        // libpng 1.6 scrambles interlaced 16-bit files when it reduces them to 8 bits itself (checked against an
+        // independent decoder); reading them as 16-bit linear light, which it gets right, and encoding to sRGB
+        // here avoids that path for every 16-bit file.
+        let sixteenBit = image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
+        image.format = sixteenBit ? UInt32(PNG_FORMAT_LINEAR_Y_ALPHA) : PNG_FORMAT_GA
+        var pixels = [UInt8](repeating: 0, count: digits_png_image_size(&image))
+        let finished = pixels.withUnsafeMutableBytes { buffer in
+            png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil)
+        }
+        guard finished != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(message(of: image))) }
+
+        var gray = [UInt8](repeating: 0, count: width * height)
+        var alpha = [UInt8](repeating: 0, count: width * height)
+        if sixteenBit {
+            pixels.withUnsafeBytes { raw in
+                let samples = raw.bindMemory(to: UInt16.self)
+                for i in 0..<width * height {
+                    // Linear output is premultiplied by alpha; undo that, then encode as sRGB.
+                    let a = Float(samples[2 * i + 1]) / 65535
+                    let linear = a > 0 ? min(1, Float(samples[2 * i]) / 65535 / a) : 0
+                    gray[i] = UInt8((srgbEncoded(linear) * 255).rounded())
+                    alpha[i] = UInt8((a * 255).rounded())
+                }
+            }
+        } else {
+            for i in 0..<width * height {
+                gray[i] = pixels[2 * i]
+                alpha[i] = pixels[2 * i + 1]
+            }
+        }
+        return .success(GrayImage(width: width, height: height, gray: gray, alpha: alpha))
+    }
+
+    /// Writes 8-bit grayscale pixels (row-major, width × height) as a PNG, atomically replacing `path`.
+    public static func writeGray(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
+        precondition(pixels.count == width * height && width > 0 && height > 0)
+        var image = digits_png_image()
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = UInt32(PNG_FORMAT_GRAY)
+        var size = 0
+        // First call measures, second writes: png_image_write_to_memory reports the size it needs.
+        guard pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {
+            throw PNGError(path: path, problem: .invalid(message(of: image)))
+        }
+        var encoded = [UInt8](repeating: 0, count: size)
+        let written = encoded.withUnsafeMutableBytes { out in
+            pixels.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+        }
+        guard written != 0 else { throw PNGError(path: path, problem: .invalid(message(of: image))) }
+        try AtomicFile.write(Array(encoded.prefix(size)), to: path)
+    }
+
+    /// Linear light in [0, 1] to its encoded value in [0, 1], by the inverse of the curve libpng applied when
+    /// it linearised the file: for sRGB, libpng's gamma-correction tables use a pure power of 2.2.
+    static func srgbEncoded(_ linear: Float) -> Float {
+        pow(linear, 1 / 2.2)
+    }
+
+    private static func message(of image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { raw in
+            let text = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            return text.isEmpty ? "unknown libpng error" : text
+        }
+    }
+}

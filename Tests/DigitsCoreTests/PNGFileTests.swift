@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+@Suite struct PNGFileTests {
+    /// A 13×7 picture with a gray ramp and an alpha ramp, odd sizes so that Adam7's passes are uneven.
+    static let (width, height) = (13, 7)
+    static let rgba: [UInt8] = (0..<13 * 7).flatMap { i -> [UInt8] in
+        let v = UInt8(i * 255 / (13 * 7 - 1))
+        return [v, v, v, UInt8(255 - i % 4 * 60)]
+    }
+
+    @Test(arguments: pngEncodings.indices)
+    func decodesEveryEncodingToGrayAndAlpha(_ index: Int) throws {
+        let encoder = pngEncodings[index]
+        let folder = TemporaryFolder()
+        let path = folder.write("p.png", encoder.encode(rgba: Self.rgba, width: Self.width, height: Self.height))
+        let image = try PNGFile.read(from: path)
+        #expect(image.width == Self.width && image.height == Self.height)
+        // Every sample is quantised to the encoding's bit depth (palettes of few entries to gray levels).
+        let levels = encoder.colorType == .palette && encoder.bitDepth < 8 ? (1 << encoder.bitDepth) / 2 : 1 << min(encoder.bitDepth, 8)
+        let tolerance = 255 / max(levels - 1, 1) / 2 + 1
+        for i in 0..<Self.width * Self.height {
+            let alpha = Int(Self.rgba[4 * i + 3])
+            let expectedGray = encoder.hasAlpha ? Int(Self.rgba[4 * i]) : (Int(Self.rgba[4 * i]) * alpha + 255 * (255 - alpha)) / 255
+            #expect(abs(Int(image.gray[i]) - expectedGray) <= tolerance, "pixel \(i): \(image.gray[i]) vs \(expectedGray)")
+            if encoder.hasAlpha && encoder.colorType != .palette {
+                #expect(abs(Int(image.alpha[i]) - alpha) <= tolerance)
+            }
+        }
+    }
+
+    @Test func interlacedAndPlainDecodeAlike() throws {
+        let folder = TemporaryFolder()
+        let plain = folder.write("a.png", PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: Self.rgba, width: 13, height: 7))
+        let interlaced = folder.write("b.png", PNGWriter(colorType: .rgba, bitDepth: 8, interlaced: true).encode(rgba: Self.rgba, width: 13, height: 7))
+        #expect(try PNGFile.read(from: plain) == PNGFile.read(from: interlaced))
+    }
+
+    static func validPNG() -> [UInt8] {
+        PNGWriter(colorType: .gray, bitDepth: 8).encode(rgba: rgba, width: width, height: height)
+    }
+
+    static let malformed: [(name: String, bytes: [UInt8])] = {
+        let good = validPNG()
+        var crc = good
+        crc[good.count - 20] ^= 0xFF  // inside IDAT's data or CRC
+        var header = good
+        header[16...23] = [0, 3, 0x0D, 0x40, 0, 3, 0x0D, 0x40]  // 200,000 × 200,000, IHDR CRC now wrong
+        return [
+            ("empty", []),
+            ("text", Array("this is not a picture".utf8)),
+            ("signature only", Array(good.prefix(8))),
+            ("truncated", Array(good.prefix(good.count / 2))),
+            ("IDAT corrupt", crc),
+            ("bad IHDR", header),
+        ]
+    }()
+
+    @Test(arguments: malformed.indices)
+    func rejectsMalformedPNG(_ index: Int) throws {
+        let (name, bytes) = Self.malformed[index]
+        let folder = TemporaryFolder()
+        let path = folder.write(name, bytes)
+        let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
+        #expect(error.description.hasSuffix("(\(path))"))
+    }
+
+    @Test func refusesHugeImagesBeforeDecoding() throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("big.png", PNGWriter(colorType: .gray, bitDepth: 8).encode(
+            rgba: [UInt8](repeating: 255, count: 4 * 300 * 200), width: 300, height: 200))
+        #expect(throws: PNGError(path: path, problem: .tooLarge(width: 300, height: 200, limit: 50_000))) {
+            try PNGFile.read(from: path, pixelLimit: 50_000)
+        }
+        #expect(try PNGFile.read(from: path, pixelLimit: 60_000).width == 300)
+    }
+
+    @Test func writesGrayThatReadsBack() throws {
+        let folder = TemporaryFolder()
+        let pixels = (0..<28 * 28).map { UInt8($0 % 256) }
+        try PNGFile.writeGray(pixels, width: 28, height: 28, to: folder.path + "/g.png")
+        let image = try PNGFile.read(from: folder.path + "/g.png")
+        #expect(image.gray == pixels && !image.hasTransparency)
+        #expect(folder.contents() == ["g.png"])
+    }
+
+    @Test func rejectsFolderAndMissingFile() {
+        let folder = TemporaryFolder()
+        #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try PNGFile.read(from: folder.path) }
+        #expect(throws: FileError(path: folder.path + "/x.png", problem: .missing)) { try PNGFile.read(from: folder.path + "/x.png") }
+    }
+}
+

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+/// The committed model, which `digits predict` uses by default.
+let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingPathComponent("models/digits.model").path).network }
+
+/// MNIST test digits handed in as people hand them in, through real PNG files, libpng and the preparation,
+/// against the same digits read straight from the IDX file by the same model.
+@Suite struct PictureTests {
+    static let test = Result { try MNIST.load(.test, from: mnistFolder) }
+
+    /// Counts digits read right from pictures and from IDX, for test digits `digits` drawn by `picture`.
+    private func readings(of digits: Range<Int>, picture: (Int) -> (style: PictureStyle, encoder: PNGWriter))
+        throws -> (png: Int, idx: Int, misses: [String]) {
+        let network = try committedModel.get()
+        let test = try Self.test.get()
+        let folder = TemporaryFolder()
+        var (png, idx, misses) = (0, 0, [String]())
+        for i in digits {
+            let (style, encoder) = picture(i)
+            let rgba = style.render(test.image(i), seed: UInt64(i))
+            let path = folder.write("\(i).png", encoder.encode(rgba: rgba, width: style.canvas.width, height: style.canvas.height))
+            let prepared = try DigitPreparation.prepare(PNGFile.read(from: path))
+            let label = Int(test.labels[i])
+            if network.classify(test.image(i).map { Float($0) / 255 }) == label { idx += 1 }
+            if network.classify(prepared.pixels.map { Float($0) / 255 }) == label {
+                png += 1
+            } else {
+                misses.append("#\(i) \(style) as \(encoder.colorType) \(encoder.bitDepth)-bit")
+            }
+        }
+        return (png, idx, misses)
+    }
+
+    /// Dark ink on white paper, enlarged, in every colour type and bit depth (interlaced or not): as good as IDX.
+    /// (Measured on 200 larger such pictures: 9 misses from pictures, 8 from IDX.)
+    @Test func cleanPicturesInEveryEncodingReadAsWellAsIDX() throws {
+        let style = PictureStyle(name: "dark on white", scale: 4, canvas: (150, 130), position: (0.3, 0.6))
+        let (png, idx, misses) = try readings(of: 0..<160) { i in (style, pngEncodings[i % pngEncodings.count]) }
+        #expect(png >= idx - 3, "pictures \(png)/160, IDX \(idx)/160; missed \(misses)")
+    }
+
+    /// Every way of handing a digit in (tinted, unevenly lit, noisy, blurred, speckled, transparent, small…).
+    /// The goal is to stay within 2 points of IDX. Measured on 2,200 larger pictures (scale 2 to 8, up to
+    /// 400 pixels) it is 2.0 points below (91.5% against 93.5%); on these 220 smaller ones sampling noise alone
+    /// is about 1.5 points, so this guards against regressions with a 4-point margin rather than claiming the goal.
+    @Test func picturesOfEveryStyleStayNearIDX() throws {
+        let styles = PictureStyle.all.map { style -> PictureStyle in
+            var small = style
+            small.scale = min(style.scale, 4)
+            small.canvas = (min(style.canvas.width, 150), min(style.canvas.height, 130))
+            return small
+        }
+        let count = 220
+        let (png, idx, misses) = try readings(of: 0..<count) { i in
+            let style = styles[i % styles.count]
+            let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
+            return (style, encodings[(i / styles.count) % encodings.count])
+        }
+        #expect(png >= idx - count * 4 / 100, "pictures \(png)/\(count), IDX \(idx)/\(count); missed \(misses)")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+@testable import DigitsCore
+
+/// An MNIST digit drawn into a picture the way people hand pictures in: larger, off-centre, dark ink on
+/// light paper, tinted, unevenly lit, noisy, blurred, speckled or on a transparent background.
+struct PictureStyle: CustomStringConvertible, Sendable {
+    var name: String
+    /// Canvas pixels per MNIST pixel.
+    var scale: Float = 8
+    var canvas: (width: Int, height: Int) = (280, 280)
+    /// Where the digit's 28×28 field starts, as a fraction of the room left on the canvas.
+    var position: (x: Float, y: Float) = (0.5, 0.5)
+    var ink: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    var paper: (UInt8, UInt8, UInt8) = (255, 255, 255)
+    /// Paper and ink transparent where there is no ink: RGB is the ink colour, alpha the ink.
+    var transparent = false
+    /// Brightness falls by this fraction from the left edge to the right one.
+    var lightFalloff: Float = 0
+    /// Standard deviation of per-pixel noise, in 0...255 units.
+    var noise: Float = 0
+    /// Box-blur radius in canvas pixels.
+    var blur = 0
+    /// Small dark dots scattered over the canvas.
+    var specks = 0
+
+    var description: String { name }
+
+    static let all: [PictureStyle] = [
+        PictureStyle(name: "dark on white"),
+        PictureStyle(name: "large and off-centre", scale: 5, canvas: (400, 300), position: (0.9, 0.2)),
+        PictureStyle(name: "blue ink on tinted paper", ink: (30, 40, 120), paper: (235, 225, 190)),
+        PictureStyle(name: "uneven light", lightFalloff: 0.45),
+        PictureStyle(name: "noisy", noise: 14),
+        PictureStyle(name: "blurred", blur: 4),
+        PictureStyle(name: "speckled", specks: 8),
+        PictureStyle(name: "light on dark", ink: (250, 250, 250), paper: (10, 10, 10)),
+        PictureStyle(name: "black ink on transparent", transparent: true),
+        PictureStyle(name: "white ink on transparent", ink: (255, 255, 255), transparent: true),
+        PictureStyle(name: "small", scale: 2, canvas: (90, 70), position: (0.3, 0.6)),
+    ]
+
+    /// The RGBA canvas with `digit` (28×28, MNIST's 0 = background, 255 = ink) drawn on it.
+    func render(_ digit: ArraySlice<UInt8>, seed: UInt64) -> [UInt8] {
+        let pixels = Array(digit)
+        var generator = SplitMix64(seed: seed)
+        let (width, height) = canvas
+        let side = 28 * scale
+        let (ox, oy) = (position.x * (Float(width) - side), position.y * (Float(height) - side))
+        // Ink coverage: MNIST's pixels bilinearly enlarged, then blurred.
+        var coverage = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = (Float(x) + 0.5 - ox) / scale - 0.5, v = (Float(y) + 0.5 - oy) / scale - 0.5
+                let (x0, y0) = (Int(u.rounded(.down)), Int(v.rounded(.down)))
+                let (fx, fy) = (u - Float(x0), v - Float(y0))
+                func at(_ i: Int, _ j: Int) -> Float {
+                    (0..<28).contains(i) && (0..<28).contains(j) ? Float(pixels[j * 28 + i]) / 255 : 0
+                }
+                coverage[y * width + x] = at(x0, y0) * (1 - fx) * (1 - fy) + at(x0 + 1, y0) * fx * (1 - fy)
+                    + at(x0, y0 + 1) * (1 - fx) * fy + at(x0 + 1, y0 + 1) * fx * fy
+            }
+        }
+        if blur > 0 { coverage = boxBlur(coverage, width: width, height: height, radius: blur) }
+        for _ in 0..<specks {
+            let (sx, sy) = (generator.nextIndex(below: width - 2), generator.nextIndex(below: height - 2))
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] { coverage[(sy + dy) * width + sx + dx] = 1 }
+        }
+
+        var rgba = [UInt8](repeating: 0, count: 4 * width * height)
+        let ink = [Float(self.ink.0), Float(self.ink.1), Float(self.ink.2)]
+        let paper = [Float(self.paper.0), Float(self.paper.1), Float(self.paper.2)]
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * width + x
+                let c = coverage[i]
+                let light = 1 - lightFalloff * Float(x) / Float(width)
+                for channel in 0..<3 {
+                    var value = transparent ? ink[channel] : (paper[channel] * (1 - c) + ink[channel] * c) * light
+                    if noise > 0 { value += Float(generator.nextGaussian()) * noise }
+                    rgba[4 * i + channel] = UInt8(min(255, max(0, value.rounded())))
+                }
+                rgba[4 * i + 3] = transparent ? UInt8((c * 255).rounded()) : 255
+            }
+        }
+        return rgba
+    }
+
+    private func boxBlur(_ values: [Float], width: Int, height: Int, radius: Int) -> [Float] {
+        var rows = values
+        for y in 0..<height {
+            for x in 0..<width {
+                let range = max(0, x - radius)...min(width - 1, x + radius)
+                rows[y * width + x] = range.reduce(0) { $0 + values[y * width + $1] } / Float(range.count)
+            }
+        }
+        var out = rows
+        for y in 0..<height {
+            for x in 0..<width {
+                let range = max(0, y - radius)...min(height - 1, y + radius)
+                out[y * width + x] = range.reduce(0) { $0 + rows[$1 * width + x] } / Float(range.count)
+            }
+        }
+        return out
+    }
+}
+
+/// Every PNG encoding a person's tools produce, for cycling through in tests.
+let pngEncodings: [PNGWriter] = [
+    PNGWriter(colorType: .gray, bitDepth: 8),
+    PNGWriter(colorType: .rgb, bitDepth: 8),
+    PNGWriter(colorType: .rgba, bitDepth: 8),
+    PNGWriter(colorType: .grayAlpha, bitDepth: 8),
+    PNGWriter(colorType: .palette, bitDepth: 8),
+    PNGWriter(colorType: .gray, bitDepth: 16),
+    PNGWriter(colorType: .rgb, bitDepth: 16, interlaced: true),
+    PNGWriter(colorType: .rgba, bitDepth: 16),
+    PNGWriter(colorType: .grayAlpha, bitDepth: 16, interlaced: true),
+    PNGWriter(colorType: .gray, bitDepth: 4),
+    PNGWriter(colorType: .palette, bitDepth: 4, interlaced: true),
+    PNGWriter(colorType: .gray, bitDepth: 2),
+    PNGWriter(colorType: .gray, bitDepth: 8, interlaced: true),
+    PNGWriter(colorType: .palette, bitDepth: 2),
+    PNGWriter(colorType: .gray, bitDepth: 1),
+    PNGWriter(colorType: .palette, bitDepth: 1),
+]
