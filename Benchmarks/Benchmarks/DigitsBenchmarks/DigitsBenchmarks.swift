@@ -38,6 +38,22 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(network.correctCount(on: test))
     }
 
+    // `digits predict` on one 400×400 picture: libpng decoding, preparation and the forward pass. The picture
+    // is the first test digit enlarged 12 times, dark on white, written once by libpng.
+    let picture = FileManager.default.temporaryDirectory.appendingPathComponent("digits-benchmark-400.png").path
+    var canvas = [UInt8](repeating: 255, count: 400 * 400)
+    for y in 0..<336 {
+        for x in 0..<336 { canvas[(y + 32) * 400 + x + 32] = 255 - test.image(0)[test.image(0).startIndex + y / 12 * 28 + x / 12] }
+    }
+    try! PNGFile.writeGray(canvas, width: 400, height: 400, to: picture)
+    Benchmark("predict one 400x400 PNG") { benchmark in
+        var generator = SplitMix64(seed: 1)
+        let network = Network(sizes: [784, 30, 10], generator: &generator)
+        benchmark.startMeasurement()
+        let prepared = try DigitPreparation.prepare(PNGFile.read(from: picture))
+        blackHole(network.classify(prepared.pixels.map { Float($0) / 255 }))
+    }
+
     // Reading and checking the four gzip-compressed IDX files.
     Benchmark("load MNIST (gzip IDX)") { _ in
         blackHole(try MNIST.load(.training, from: mnistFolder))
