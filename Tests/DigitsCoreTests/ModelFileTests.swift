@@ -36,6 +36,19 @@ import Testing
         #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 8 + 4 * 9 + 8 + 4 + 4 + 12 + 23_860 * 4 + 4)
     }
 
+    @Test func activationsAndMissingBiasesRoundTrip() throws {
+        var model = Self.sampleModel()
+        model.network = Network(layers: [
+            Network.Layer(weights: [[0.5, -1], [2, 0.25], [1, 1]], biases: nil, activation: .sigmoid),
+            Network.Layer(weights: [[1, 2, 3]], biases: [0.5], activation: .identity),
+        ])
+        let bytes = ModelFile.encode(model)
+        #expect(Array(bytes[28..<31]) == [0x81, 0x02, 0x01])
+        let read = try ModelFile.decode(bytes)
+        #expect(read == model)
+        #expect(!read.network.layers[0].hasBiases && read.network.layers[1].activation == .identity)
+    }
+
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])

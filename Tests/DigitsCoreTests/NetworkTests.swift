@@ -2,6 +2,11 @@ import Foundation
 import Testing
 @testable import DigitsCore
 
+/// The target vector of class `c` among `count`.
+func oneHot(_ c: Int, of count: Int) -> [Float] {
+    (0..<count).map { $0 == c ? 1 : 0 }
+}
+
 @Suite struct NetworkTests {
     /// ½‖a − y‖² for one input, in Double from the Float32 forward pass.
     private func cost(_ network: Network, _ input: [Float], label: Int) -> Double {
@@ -29,13 +34,7 @@ import Testing
         let eta: Float = 1
 
         // One descent step on one sample with η = 1 moves every weight by exactly −∂C/∂w.
-        let inputs = SparseInputs(rows: [input])
-        let workspace = Workspace(network, batchCapacity: 1)
-        workspace.setInput(inputs[0], sample: 0)
-        _ = workspace.forward(sample: 0)
-        workspace.backward(sample: 0, label: label)
-        workspace.descend(sampleCount: 1, learningRate: eta)
-        let stepped = workspace.network
+        let stepped = network.descended(on: [(input, oneHot(label, of: 2))], learningRate: eta)
 
         let h: Float = 1e-2
         var checked = 0
@@ -62,13 +61,7 @@ import Testing
         let network = Network(layers: [Network.Layer(inputCount: 1, outputCount: 2, rowMajorWeights: [0.5, -0.5], biases: [0.1, 0.2])])
         let input: [Float] = [1]
         let a = network.feedForward(input)
-        let inputs = SparseInputs(rows: [input])
-        let workspace = Workspace(network, batchCapacity: 1)
-        workspace.setInput(inputs[0], sample: 0)
-        _ = workspace.forward(sample: 0)
-        workspace.backward(sample: 0, label: 0)
-        workspace.descend(sampleCount: 1, learningRate: 1)
-        let b = workspace.network.layers[0].biases
+        let b = network.descended(on: [(input, [1, 0])], learningRate: 1).layers[0].biases
         #expect(abs((0.1 - b[0]) - (a[0] - 1) * a[0] * (1 - a[0])) < 1e-6)
         #expect(abs((0.2 - b[1]) - a[1] * a[1] * (1 - a[1])) < 1e-6)
     }
@@ -79,16 +72,8 @@ import Testing
         let network = Network(sizes: [3, 2, 2], generator: &generator)
         let inputs: [[Float]] = [[1, 0, 0.5], [0, 0.25, 1]]
         let labels = [0, 1]
-        let sparse = SparseInputs(rows: inputs)
         func step(_ samples: [Int]) -> Network {
-            let workspace = Workspace(network, batchCapacity: 2)
-            for (s, i) in samples.enumerated() {
-                workspace.setInput(sparse[i], sample: s)
-                _ = workspace.forward(sample: s)
-                workspace.backward(sample: s, label: labels[i])
-            }
-            workspace.descend(sampleCount: samples.count, learningRate: 0.5)
-            return workspace.network
+            network.descended(on: samples.map { (inputs[$0], oneHot(labels[$0], of: 2)) }, learningRate: 0.5)
         }
         let both = step([0, 1]), first = step([0]), second = step([1])
         for l in network.layers.indices {

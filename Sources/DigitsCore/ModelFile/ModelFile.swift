@@ -7,7 +7,8 @@ import Foundation
 //   8       4         format version, 1
 //   12      4         N, the number of levels, input layer included (2...16)
 //   16      4·N       neurons per level, input first (each 1...1,048,576)
-//   …       N − 1     activation per layer, one byte each: 1 = sigmoid
+//   …       N − 1     per layer, one byte: activation in bits 0–6 (1 = sigmoid, 2 = identity); bit 7 set when the
+//                     layer has no biases (they are then stored as 0)
 //   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²
 //   …       8 (u64)   seed
 //   …       4         epochs asked for
@@ -36,8 +37,8 @@ public enum ModelFile {
     /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
     public static let maximumFileSize = 1 << 30
 
-    enum Activation: UInt8 { case sigmoid = 1 }
     enum Cost: UInt8 { case quadratic = 1 }
+    static let noBiasesFlag: UInt8 = 0x80
 
     // MARK: Writing
 
@@ -49,7 +50,9 @@ public enum ModelFile {
         out.u32(version)
         out.u32(UInt32(model.network.sizes.count))
         for size in model.network.sizes { out.u32(UInt32(size)) }
-        for _ in model.network.layers { out.bytes.append(Activation.sigmoid.rawValue) }
+        for layer in model.network.layers {
+            out.bytes.append(layer.activation.rawValue | (layer.hasBiases ? 0 : noBiasesFlag))
+        }
         out.bytes.append(Cost.quadratic.rawValue)
         out.u64(record.seed)
         for value in [record.epochs, record.epochsRun, record.bestEpoch, record.batchSize] { out.u32(UInt32(value)) }
@@ -116,9 +119,13 @@ public enum ModelFile {
             }
             sizes.append(size)
         }
+        var layerKinds: [(activation: Network.Activation, hasBiases: Bool)] = []
         for _ in 1..<levels {
             let id = try input.u8()
-            guard Activation(rawValue: id) != nil else { throw .invalid("unknown activation \(id)") }
+            guard let activation = Network.Activation(rawValue: id & ~noBiasesFlag) else {
+                throw .invalid("unknown activation \(id & ~noBiasesFlag)")
+            }
+            layerKinds.append((activation, id & noBiasesFlag == 0))
         }
         let costID = try input.u8()
         guard Cost(rawValue: costID) != nil else { throw .invalid("unknown cost \(costID)") }
@@ -149,10 +156,13 @@ public enum ModelFile {
         guard learningRate.isFinite else { throw .invalid("learning rate is \(learningRate)") }
 
         var layers: [Network.Layer] = []
-        for (inputs, outputs) in zip(sizes, sizes.dropFirst()) {
+        for (l, (inputs, outputs)) in zip(sizes, sizes.dropFirst()).enumerated() {
             let weights = try input.f32s(inputs * outputs)
             let biases = try input.f32s(outputs)
-            layers.append(Network.Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: weights, biases: biases))
+            let kind = layerKinds[l]
+            guard kind.hasBiases || biases.allSatisfy({ $0 == 0 }) else { throw .invalid("layer \(l + 1) has no biases but stores some") }
+            layers.append(Network.Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: weights,
+                                        biases: kind.hasBiases ? biases : nil, activation: kind.activation))
         }
 
         let checksumOffset = input.offset

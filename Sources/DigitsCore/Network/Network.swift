@@ -1,8 +1,10 @@
 import Foundation
 
-/// A fully connected feed-forward network of sigmoid neurons: Nielsen's network.py (chapter 1).
+/// A fully connected feed-forward network: Nielsen's network.py (chapter 1), with each layer's activation
+/// (sigmoid or identity) and biases (on or off) its own, so that the small networks of the tutorials digits
+/// grew from are networks too.
 ///
-/// Layer `l` maps `sizes[l]` inputs a to `sizes[l + 1]` outputs σ(W a + b). All arithmetic is Float32.
+/// Layer `l` maps `sizes[l]` inputs a to `sizes[l + 1]` outputs f(W a + b). All arithmetic is Float32.
 public struct Network: Equatable, Sendable {
     public let layers: [Layer]
 
@@ -30,6 +32,28 @@ public struct Network: Equatable, Sendable {
             return Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: w, biases: biases[l])
         }
         self.init(layers: layers)
+    }
+
+    /// ½‖a − y‖² for one input and its target: the quadratic cost network.py minimises.
+    public func cost(_ input: [Float], target: [Float]) -> Float {
+        precondition(target.count == outputCount, "target has \(target.count) values, the network gives \(outputCount)")
+        return Cost.quadratic(feedForward(input), target)
+    }
+
+    /// The network after one step of gradient descent on `batch` taken as one mini-batch:
+    /// W ← W − (η/m) Σ ∇W and b ← b − (η/m) Σ ∇b, network.py's update_mini_batch. A batch of one sample is
+    /// stochastic gradient descent; the whole data set is plain (full-batch) gradient descent.
+    public func descended(on batch: [(input: [Float], target: [Float])], learningRate eta: Float) -> Network {
+        precondition(!batch.isEmpty && batch.allSatisfy { $0.target.count == outputCount })
+        let inputs = SparseInputs(rows: batch.map(\.input))
+        let workspace = Workspace(self, batchCapacity: batch.count)
+        for (s, sample) in batch.enumerated() {
+            workspace.setInput(inputs[s], sample: s)
+            _ = workspace.forward(sample: s)
+            sample.target.withUnsafeBufferPointer { workspace.backward(sample: s, target: $0.baseAddress!) }
+        }
+        workspace.descend(sampleCount: batch.count, learningRate: eta)
+        return workspace.network
     }
 
     /// True when every weight and bias is a finite number.
@@ -77,31 +101,55 @@ public struct Network: Equatable, Sendable {
 }
 
 extension Network {
+    /// What a layer does to W a + b.
+    public enum Activation: UInt8, Sendable {
+        /// σ(z) = 1 / (1 + e^−z), the book's neuron.
+        case sigmoid = 1
+        /// z itself: a linear neuron.
+        case identity = 2
+    }
+
     public struct Layer: Equatable, Sendable {
         public let inputCount: Int
         public let outputCount: Int
+        public let activation: Activation
+        /// False for a layer without biases: `biases` are then all 0 and training leaves them so.
+        public let hasBiases: Bool
         /// Wᵀ, input-major: `weights[k * outputCount + j]` is W[j][k], the weight from input k to neuron j.
         /// Stored transposed so that W a (over nonzero inputs a_k) and Wᵀ δ both run along contiguous rows.
         public let weights: [Float]
         public let biases: [Float]
 
-        init(inputCount: Int, outputCount: Int, transposedWeights: [Float], biases: [Float]) {
-            precondition(transposedWeights.count == inputCount * outputCount && biases.count == outputCount,
+        init(inputCount: Int, outputCount: Int, transposedWeights: [Float], biases: [Float]?,
+             activation: Activation = .sigmoid) {
+            precondition(transposedWeights.count == inputCount * outputCount && (biases?.count ?? outputCount) == outputCount,
                          "layer shape mismatch")
             self.inputCount = inputCount
             self.outputCount = outputCount
             self.weights = transposedWeights
-            self.biases = biases
+            self.biases = biases ?? Array(repeating: 0, count: outputCount)
+            self.hasBiases = biases != nil
+            self.activation = activation
         }
 
-        /// A layer from W as the book writes it, `outputCount` rows of `inputCount` weights.
-        public init(inputCount: Int, outputCount: Int, rowMajorWeights w: [Float], biases: [Float]) {
-            precondition(w.count == inputCount * outputCount && biases.count == outputCount, "layer shape mismatch")
+        /// A layer from W as the book writes it, `outputCount` rows of `inputCount` weights; `biases` nil for a
+        /// layer without them.
+        public init(inputCount: Int, outputCount: Int, rowMajorWeights w: [Float], biases: [Float]?,
+                    activation: Activation = .sigmoid) {
+            precondition(w.count == inputCount * outputCount, "layer shape mismatch")
             var transposed = [Float](repeating: 0, count: w.count)
             for j in 0..<outputCount {
                 for k in 0..<inputCount { transposed[k * outputCount + j] = w[j * inputCount + k] }
             }
-            self.init(inputCount: inputCount, outputCount: outputCount, transposedWeights: transposed, biases: biases)
+            self.init(inputCount: inputCount, outputCount: outputCount, transposedWeights: transposed, biases: biases,
+                      activation: activation)
+        }
+
+        /// A layer from the rows of W (one row of input weights per neuron), as tutorials write them.
+        public init(weights rows: [[Float]], biases: [Float]?, activation: Activation) {
+            precondition(!rows.isEmpty && rows.allSatisfy { $0.count == rows[0].count }, "ragged weights")
+            self.init(inputCount: rows[0].count, outputCount: rows.count, rowMajorWeights: rows.flatMap { $0 },
+                      biases: biases, activation: activation)
         }
 
         /// W as the book writes it: `outputCount` rows of `inputCount` weights.

@@ -100,6 +100,9 @@ public struct Trainer: Sendable {
         let workspace = Workspace(network, batchCapacity: settings.batchSize)
         let inputs = SparseInputs(training)
         let validationInputs = validation.map { SparseInputs($0) }
+        // Row c is the one-hot target of class c.
+        let classes = sizes[sizes.count - 1]
+        let oneHot = (0..<classes * classes).map { $0 / classes == $0 % classes ? Float(1) : 0 }
         let start = Date()
         var order = Array(0..<training.count)
         var best: (network: Network, epoch: Int, correct: Int)?
@@ -130,7 +133,9 @@ public struct Trainer: Sendable {
                 for (s, i) in batch.enumerated() {
                     workspace.setInput(inputs[i], sample: s)
                     _ = workspace.forward(sample: s)
-                    workspace.backward(sample: s, label: Int(training.labels[i]))
+                    oneHot.withUnsafeBufferPointer {
+                        workspace.backward(sample: s, target: $0.baseAddress! + Int(training.labels[i]) * classes)
+                    }
                 }
                 workspace.descend(sampleCount: batch.count, learningRate: settings.learningRate)
                 if shouldStop() {

@@ -13,6 +13,8 @@ final class Workspace {
     let sizes: [Int]
     let batchCapacity: Int
     private let strides: [Int]
+    private let layerActivations: [Network.Activation]
+    private let hasBiases: [Bool]
     private let weights: [UnsafeMutablePointer<Float>]
     private let biases: [UnsafeMutablePointer<Float>]
     private let activations: [UnsafeMutablePointer<Float>]
@@ -28,6 +30,8 @@ final class Workspace {
         self.sizes = sizes
         self.strides = strides
         self.batchCapacity = batchCapacity
+        layerActivations = network.layers.map(\.activation)
+        hasBiases = network.layers.map(\.hasBiases)
         let widest = sizes.max()!
         let allIndices = UnsafeMutablePointer<Int32>.allocate(capacity: widest)
         for i in 0..<widest { allIndices[i] = Int32(i) }
@@ -62,7 +66,8 @@ final class Workspace {
             return Network.Layer(
                 inputCount: n, outputCount: m,
                 transposedWeights: (0..<n * m).map { weights[l][$0 / m * stride + $0 % m] },
-                biases: Array(UnsafeBufferPointer(start: biases[l], count: m)))
+                biases: hasBiases[l] ? Array(UnsafeBufferPointer(start: biases[l], count: m)) : nil,
+                activation: layerActivations[l])
         })
     }
 
@@ -79,7 +84,7 @@ final class Workspace {
         l == 0 ? inputs[s] : SparseInputs.Row(indices: allIndices, values: activations[l] + s * strides[l], count: sizes[l])
     }
 
-    /// a_{l+1} = σ(W_l a_l + b_l) through every layer for sample `s`; returns the output activations.
+    /// a_{l+1} = f(W_l a_l + b_l) through every layer for sample `s`; returns the output activations.
     func forward(sample s: Int) -> UnsafeBufferPointer<Float> {
         precondition(s < batchCapacity)
         for l in 0..<sizes.count - 1 {
@@ -88,32 +93,37 @@ final class Workspace {
             z.update(from: biases[l], count: stride)
             let input = inputs(layer: l, sample: s)
             addScaledRows(weights[l], stride: stride, indices: input.indices, values: input.values, count: input.count, into: z)
-            for c in 0..<stride / 8 { z.setChunk(c, sigmoid(z.chunk(c))) }
+            if layerActivations[l] == .sigmoid {
+                for c in 0..<stride / 8 { z.setChunk(c, sigmoid(z.chunk(c))) }
+            }
         }
         let last = sizes.count - 1
         return UnsafeBufferPointer(start: activations[last] + s * strides[last], count: sizes[last])
     }
 
-    /// Backpropagation for sample `s` after `forward(sample: s)`, for the quadratic cost and target one-hot(label):
-    /// δ_L = (a_L − y) ⊙ σ′(z_L), δ_l = (W_lᵀ δ_{l+1}) ⊙ σ′(z_l), with σ′(z) = σ(z)(1 − σ(z)) = a(1 − a).
-    /// (The book numbers W from 2; here W_l is the matrix into level l + 1.)
-    func backward(sample s: Int, label: Int) {
+    /// Backpropagation for sample `s` after `forward(sample: s)`, for the quadratic cost and `target` (outputs
+    /// many values): δ_L = (a_L − y) ⊙ f′(z_L), δ_l = (W_lᵀ δ_{l+1}) ⊙ f′(z_l), with σ′(z) = σ(z)(1 − σ(z)) =
+    /// a(1 − a) for sigmoid layers and 1 for identity layers. (The book numbers W from 2; here W_l is the
+    /// matrix into level l + 1.)
+    func backward(sample s: Int, target y: UnsafePointer<Float>) {
         precondition(s < batchCapacity)
         let last = sizes.count - 1
         let aL = activations[last] + s * strides[last]
         let dL = deltas[last] + s * strides[last]
+        let sigmoidOutput = layerActivations[last - 1] == .sigmoid
         for j in 0..<sizes[last] {
-            let y: Float = j == label ? 1 : 0
-            dL[j] = (aL[j] - y) * aL[j] * (1 - aL[j])
+            dL[j] = (aL[j] - y[j]) * (sigmoidOutput ? aL[j] * (1 - aL[j]) : 1)
         }
         for l in stride(from: last - 1, to: 0, by: -1) {
             let a = activations[l] + s * strides[l]
             let d = deltas[l] + s * strides[l]
             let dNext = deltas[l + 1] + s * strides[l + 1]
             let stride = strides[l + 1]
+            let sigmoidLayer = layerActivations[l - 1] == .sigmoid
             for k in 0..<sizes[l] {
                 // (Wᵀ δ)_k: row k of the stored Wᵀ against δ_{l+1}, whose padding is zero.
-                d[k] = dot(weights[l] + k * stride, dNext, count: stride) * a[k] * (1 - a[k])
+                let back = dot(weights[l] + k * stride, dNext, count: stride)
+                d[k] = sigmoidLayer ? back * a[k] * (1 - a[k]) : back
             }
         }
     }
@@ -131,8 +141,10 @@ final class Workspace {
                 let input = inputs(layer: l, sample: s)
                 subtractOuterProduct(scale: scale, delta: d, indices: input.indices, values: input.values,
                                      count: input.count, from: weights[l], stride: stride)
-                let b = biases[l]
-                for c in 0..<stride / 8 { b.setChunk(c, b.chunk(c) - scale * d.chunk(c)) }
+                if hasBiases[l] {
+                    let b = biases[l]
+                    for c in 0..<stride / 8 { b.setChunk(c, b.chunk(c) - scale * d.chunk(c)) }
+                }
             }
         }
     }
