@@ -13,35 +13,40 @@ import Testing
         return GrayImage(width: width, height: height, gray: gray)
     }
 
-    static func centreOfMass(_ pixels: [UInt8]) -> (x: Double, y: Double) {
+    /// Intensity centre of mass in pixel indices (pixel (i, j) at (i, j)), the way MNIST centred its digits.
+    static func centreOfMass(_ pixels: ArraySlice<UInt8>) -> (x: Double, y: Double) {
         var (m, mx, my) = (0.0, 0.0, 0.0)
         for (i, v) in pixels.enumerated() {
             m += Double(v)
-            mx += Double(v) * (Double(i % 28) + 0.5)
-            my += Double(v) * (Double(i / 28) + 0.5)
+            mx += Double(v) * Double(i % 28)
+            my += Double(v) * Double(i / 28)
         }
         return (mx / m, my / m)
     }
 
-    static func inkBox(_ pixels: [UInt8], above level: UInt8 = 127) -> (width: Int, height: Int) {
-        let inked = pixels.indices.filter { pixels[$0] > level }
-        let xs = inked.map { $0 % 28 }, ys = inked.map { $0 / 28 }
-        return (xs.max()! - xs.min()! + 1, ys.max()! - ys.min()! + 1)
+    @Test func mnistCentresItsDigitsOnPixelFourteen() throws {
+        // What the preparation imitates: over the test set the mass sits on pixel (14, 14).
+        let test = try MNIST.load(.test, from: mnistFolder)
+        let centres = (0..<test.count).map { Self.centreOfMass(test.image($0)) }
+        let mean = (centres.map(\.x).reduce(0, +) / Double(test.count), centres.map(\.y).reduce(0, +) / Double(test.count))
+        #expect(abs(mean.0 - 14) < 0.05 && abs(mean.1 - 14) < 0.05, "\(mean)")
     }
 
-    @Test func centreOfMassLandsWithinHalfAPixelOfTheCentre() throws {
+    @Test func centreOfMassLandsWithinHalfAPixelOfMNISTsCentre() throws {
         // An L: its mass is far from the middle of its box.
         let image = Self.picture(120, 90, ink: [(10, 10, 12, 60), (10, 58, 45, 12)])
-        let com = Self.centreOfMass(try DigitPreparation.prepare(image).pixels)
+        let com = Self.centreOfMass(try DigitPreparation.prepare(image).pixels[...])
         #expect(abs(com.x - 14) <= 0.5 && abs(com.y - 14) <= 0.5, "\(com)")
     }
 
     @Test func longerSideFillsTwentyPixelsAndAspectIsKept() throws {
         // A 2:1 block, tall.
-        let image = Self.picture(200, 200, ink: [(80, 20, 40, 80)])
-        let box = Self.inkBox(try DigitPreparation.prepare(image).pixels)
-        #expect(box.height == 20)
-        #expect(box.width == 10)
+        let pixels = try DigitPreparation.prepare(Self.picture(200, 200, ink: [(80, 20, 40, 80)])).pixels
+        // Extents as ink summed across the block's middle (edges may fall between pixels).
+        let height = (0..<28).map { Double(pixels[$0 * 28 + 14]) }.reduce(0, +) / 255
+        let width = (0..<28).map { Double(pixels[14 * 28 + $0]) }.reduce(0, +) / 255
+        #expect(abs(height - 20) <= 0.75, "height \(height)")
+        #expect(abs(width - 10) <= 0.75, "width \(width)")
     }
 
     @Test func darkInkOnLightPaperIsInverted() throws {
