@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// The `digits` binary as a person runs it: exit statuses and what reaches standard output and error.
+@Suite struct CLITests {
+    /// The built `digits` executable, beside this test bundle.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("digits").path
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    static func digits(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        let (out, err) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (out, err)
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                   errors: String(decoding: errors, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "digits-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A dark 1 drawn on white: an 8-bit gray PNG, 40 × 48, with a vertical bar.
+    static func writeOne(to path: String) throws {
+        var rows = [UInt8]()
+        for y in 0..<48 {
+            rows.append(0)
+            for x in 0..<40 { rows.append((17..<22).contains(x) && (6..<42).contains(y) ? 20 : 240) }
+        }
+        try Data(PNGBytes.gray(width: 40, height: 48, filteredRows: rows)).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func predictReadsGoodFilesAndReportsBadOnesWithStatusOne() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeOne(to: folder + "/one.png")
+        try Data("not a picture at all".utf8).write(to: URL(fileURLWithPath: folder + "/garbage.png"))
+        let run = try Self.digits(["predict", folder + "/one.png", folder + "/missing.png", folder + "/garbage.png"])
+        #expect(run.status == 1)
+        #expect(run.output.hasPrefix(folder + "/one.png: 1 (score ") && run.output.hasSuffix(")\n"))
+        #expect(run.output.split(separator: "\n").count == 1)
+        let errors = run.errors.split(separator: "\n")
+        #expect(errors.count == 2)
+        #expect(errors[0].hasPrefix("Error: ") && errors[0].hasSuffix("(\(folder)/missing.png)"))
+        #expect(errors[1].hasPrefix("Error: not a readable PNG") && errors[1].hasSuffix("(\(folder)/garbage.png)"))
+    }
+
+    @Test func predictJSONIsOneObjectPerFile() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeOne(to: folder + "/a.png")
+        try Data().write(to: URL(fileURLWithPath: folder + "/b.png"))
+        let run = try Self.digits(["predict", folder, "--json"])
+        #expect(run.status == 1 && run.errors.isEmpty)
+        let objects = try run.output.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(objects.count == 2)
+        #expect(objects[0]["file"] as? String == folder + "/a.png" && objects[0]["digit"] as? Int == 1)
+        #expect((objects[0]["scores"] as? [Double])?.count == 10)
+        #expect(objects[1]["file"] as? String == folder + "/b.png" && objects[1]["error"] is String)
+    }
+
+    @Test func misuseOfFlagsExitsWith64() throws {
+        for arguments in [["train", "--epochs", "0"], ["train", "--eta", "nan"], ["predict"], ["evaluate", "--nope"]] {
+            let run = try Self.digits(arguments)
+            #expect(run.status == 64, "\(arguments): \(run.status) \(run.errors)")
+        }
+    }
+
+    @Test func unwritableModelPathFailsBeforeTraining() throws {
+        let run = try Self.digits(["train", "--model", "/nonexistent-folder/x.model"])
+        #expect(run.status == 1)
+        #expect(run.output.isEmpty)
+        #expect(run.errors.contains("/nonexistent-folder/x.model"))
+    }
+
+    @Test func corruptModelIsOneLineNamingTheFile() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(repeating: 7, count: 100).write(to: URL(fileURLWithPath: folder + "/bad.model"))
+        let run = try Self.digits(["evaluate", "--model", folder + "/bad.model"])
+        #expect(run.status == 1)
+        #expect(run.errors == "Error: not a digits model file (\(folder)/bad.model)\n")
+    }
+}
+
+/// Minimal PNG bytes, stored (uncompressed) deflate blocks: enough to hand libpng a real file from a test
+/// that cannot import zlib.
+enum PNGBytes {
+    static func gray(width: Int, height: Int, filteredRows raw: [UInt8]) -> [UInt8] {
+        func be(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian, Array.init) }
+        func crc(_ bytes: [UInt8]) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for b in bytes {
+                c ^= UInt32(b)
+                for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            }
+            return ~c
+        }
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return be(UInt32(data.count)) + body + be(crc(body))
+        }
+        // zlib stream: header, stored blocks of up to 65,535 bytes, Adler-32.
+        var zlib: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        repeat {
+            let n = min(65_535, raw.count - offset)
+            zlib += [offset + n == raw.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            zlib += raw[offset..<offset + n]
+            offset += n
+        } while offset < raw.count
+        var (a, b): (UInt32, UInt32) = (1, 0)
+        for byte in raw { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
+        zlib += be(b << 16 | a)
+        let header = be(UInt32(width)) + be(UInt32(height)) + [8, 0, 0, 0, 0]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", [])
+    }
+}

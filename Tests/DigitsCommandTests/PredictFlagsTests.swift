@@ -1,0 +1,50 @@
+import ArgumentParser
+import DigitsCore
+import Testing
+@testable import digits
+
+@Suite struct PredictFlagsTests {
+    @Test func defaults() throws {
+        let predict = try Predict.parse(["a.png"])
+        #expect(predict.files == ["a.png"] && predict.model == "models/digits.model")
+        #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
+        #expect(predict.maxPixels == PNGFile.defaultPixelLimit)
+    }
+
+    @Test func readsEveryFlag() throws {
+        let predict = try Predict.parse([
+            "a.png", "pictures", "--model", "m.model", "--json", "--show", "--top", "3",
+            "--save-preprocessed", "out", "--max-pixels", "1000",
+        ])
+        #expect(predict.files == ["a.png", "pictures"] && predict.model == "m.model")
+        #expect(predict.json && predict.show && predict.top == 3 && predict.savePreprocessed == "out")
+        #expect(predict.maxPixels == 1000)
+    }
+
+    @Test(arguments: [
+        [String](),
+        ["a.png", "--top", "0"],
+        ["a.png", "--top", "11"],
+        ["a.png", "--max-pixels", "0"],
+        ["a.png", "--max-pixels", "-5"],
+        ["a.png", "--top", "x"],
+    ])
+    func rejectsMisuse(_ arguments: [String]) {
+        do {
+            _ = try Predict.parse(arguments)
+            Issue.record("accepted \(arguments)")
+        } catch {
+            #expect(Predict.exitCode(for: error) == .validationFailure)
+        }
+    }
+
+    @Test func drawingShowsInkAsBlocks() {
+        var pixels = [UInt8](repeating: 0, count: 784)
+        pixels[0] = 255
+        pixels[1] = 128
+        let lines = drawing(of: pixels).split(separator: "\n")
+        #expect(lines.count == 30)
+        #expect(lines[1].hasPrefix("|██▒▒    "))
+        #expect(lines.allSatisfy { $0.count == 58 })
+    }
+}
