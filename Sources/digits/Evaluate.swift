@@ -21,8 +21,8 @@ struct Evaluate: ParsableCommand {
         let test = try MNIST.load(.test, from: data)
         let network = trained.network
         guard network.inputCount == test.pixelsPerImage, network.outputCount == MNIST.classCount else {
-            throw ValidationError("\(model) maps \(network.inputCount) inputs to \(network.outputCount) outputs; "
-                + "MNIST needs \(test.pixelsPerImage) to \(MNIST.classCount)")
+            throw ModelFileError(path: model, problem: .invalid(
+                "it maps \(network.inputCount) inputs to \(network.outputCount) outputs; MNIST needs \(test.pixelsPerImage) to \(MNIST.classCount)"))
         }
         let evaluation = Evaluation(network: network, data: test)
         if json {

@@ -14,6 +14,12 @@ final class Interrupt: Sendable {
             Interrupt.flag.store(true, ordering: .relaxed)
             signal(SIGINT, SIG_DFL)
         }
+        // A parent may have started us with SIGINT blocked (some process launchers do); unblock it, or the
+        // handler would never run.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
         return Interrupt()
     }
 

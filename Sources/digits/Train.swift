@@ -75,6 +75,7 @@ struct Train: ParsableCommand {
                         "validation \(percent($0)) (\(grouped(result.validationCorrect))/\(grouped(result.validationTotal)))"
                     } ?? "no validation"
                     print("epoch \(result.epoch)/\(epochs): \(accuracy), \(String(format: "%.1f", result.elapsed)) s")
+                    fflush(nil)  // one line per epoch even into a pipe (`digits train | tee log`)
                 }
             })
         progress.clear()

@@ -1,3 +1,4 @@
+import DigitsCore
 import Foundation
 import Testing
 
@@ -132,5 +133,94 @@ enum PNGBytes {
         zlib += be(b << 16 | a)
         let header = be(UInt32(width)) + be(UInt32(height)) + [8, 0, 0, 0, 0]
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", [])
+    }
+}
+
+/// What survives a crash or an interruption: the model file is replaced atomically or not at all.
+/// Training runs on a small data set cut from MNIST, so that the (debug) binary finishes in a second or two.
+@Suite(.serialized) struct CrashSafetyTests {
+    /// Writes the first `training` training and `test` test images of MNIST as plain IDX files into `folder`.
+    static func smallDataSet(in folder: String, training: Int = 3_000, test: Int = 500) throws {
+        let mnist = CLITests.repository.appendingPathComponent("data/mnist").path
+        for (part, count) in [(MNIST.Part.training, training), (.test, test)] {
+            let data = try MNIST.load(part, from: mnist).subset(0..<count)
+            func idx(_ magic: UInt32, _ dimensions: [Int], _ bytes: [UInt8]) -> Data {
+                var out = Data(withUnsafeBytes(of: magic.bigEndian, Array.init))
+                for d in dimensions { out += withUnsafeBytes(of: UInt32(d).bigEndian, Array.init) }
+                return out + bytes
+            }
+            try idx(0x803, [count, 28, 28], Array(data.pixels)).write(to: URL(fileURLWithPath: folder + "/" + part.imagesFileName))
+            try idx(0x801, [count], data.labels).write(to: URL(fileURLWithPath: folder + "/" + part.labelsFileName))
+        }
+    }
+
+    static func startTraining(model: String, data: String, epochs: Int = 3, output: Pipe? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["train", "--model", model, "--data", data, "--epochs", "\(epochs)", "--validation", "500"]
+        process.currentDirectoryURL = CLITests.repository
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func killedAtAnyMomentLeavesALoadableModel() throws {
+        let folder = try CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = folder + "/digits.model"
+        try Self.smallDataSet(in: folder)
+        try FileManager.default.copyItem(atPath: CLITests.repository.appendingPathComponent("models/digits.model").path, toPath: model)
+        let original = try ModelFile.read(from: model)
+
+        // How long a whole run takes here, then kills spread over it: while loading, training and saving.
+        let clock = ContinuousClock()
+        let full = try clock.measure {
+            let run = try Self.startTraining(model: model, data: folder)
+            run.waitUntilExit()
+            #expect(run.terminationStatus == 0)
+        }
+        let trained = try ModelFile.read(from: model)
+        #expect(trained != original)
+        let seconds = Double(full.components.seconds) + Double(full.components.attoseconds) / 1e18
+        for step in 1...12 {
+            let run = try Self.startTraining(model: model, data: folder)
+            Thread.sleep(forTimeInterval: seconds * Double(step) / 12)
+            kill(run.processIdentifier, SIGKILL)
+            run.waitUntilExit()
+            // Whatever moment the kill hit, the file is a whole model: the one before or the one after.
+            let survivor = try ModelFile.read(from: model)
+            #expect(survivor.network.sizes == [784, 30, 10])
+        }
+    }
+
+    @Test func ctrlCSavesTheBestEpochSoFarAndExits130() throws {
+        let folder = try CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = folder + "/digits.model"
+        try Self.smallDataSet(in: folder)
+        let output = Pipe()
+        let process = try Self.startTraining(model: model, data: folder, epochs: 100, output: output)
+        // Interrupt once the first epoch has been reported.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("epoch 1/100:") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("training went on for a minute after Ctrl-C")
+        }
+        seen += output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: seen, as: UTF8.self)
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted after"))
+        let saved = try ModelFile.read(from: model)
+        #expect(saved.record.interrupted && saved.record.bestEpoch >= 1)
     }
 }

@@ -197,6 +197,11 @@ public struct ModelFileError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: Problem
 
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
     public var description: String {
         let what = switch problem {
         case .notAModelFile: "not a digits model file"

@@ -195,7 +195,10 @@ private func addScaledRows(_ rows: UnsafePointer<Float>, stride: Int, indices: U
             (a0, a1) = (a0.addingProduct(u, p.chunk(0)), a1.addingProduct(u, p.chunk(1)))
             (a2, a3) = (a2.addingProduct(u, p.chunk(2)), a3.addingProduct(u, p.chunk(3)))
         }
-        (z.setChunk(c, a0 + b0), z.setChunk(c + 1, a1 + b1), z.setChunk(c + 2, a2 + b2), z.setChunk(c + 3, a3 + b3))
+        z.setChunk(c, a0 + b0)
+        z.setChunk(c + 1, a1 + b1)
+        z.setChunk(c + 2, a2 + b2)
+        z.setChunk(c + 3, a3 + b3)
         c += 4
     }
     while c < stride / 8 {
