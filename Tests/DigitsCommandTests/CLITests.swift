@@ -92,6 +92,33 @@ import Testing
         #expect(run.errors.contains("/nonexistent-folder/x.model"))
     }
 
+    @Test func validationLargerThanTheTrainingSetIsMisuse() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try CrashSafetyTests.smallDataSet(in: folder, training: 200, test: 50)
+        let run = try Self.digits(["train", "--data", folder, "--validation", "200", "--model", folder + "/m.model"])
+        #expect(run.status == 64)
+        #expect(run.errors.contains("--validation 200 leaves no training images"))
+    }
+
+    @Test func aModelThatDoesNotFitMNISTIsAFileError() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SplitMix64(seed: 1)
+        let record = TrainingRecord(seed: 1, epochs: 1, epochsRun: 1, bestEpoch: 1, batchSize: 1, learningRate: 1,
+                                    trainingCount: 1, validationCount: 0, validationHistory: [0], testCorrect: 0,
+                                    testTotal: 0, trainedAt: Date(), interrupted: false)
+        try ModelFile.write(TrainedModel(network: Network(sizes: [784, 5, 3], generator: &generator), record: record),
+                            to: folder + "/three.model")
+        for command in ["evaluate", "predict"] {
+            let arguments = [command, "--model", folder + "/three.model"] + (command == "predict" ? [folder] : [])
+            let run = try Self.digits(arguments)
+            #expect(run.status == 1, "\(command)")
+            #expect(run.errors.hasPrefix("Error: invalid model file: it maps 784 inputs to 3 outputs"))
+            #expect(run.errors.hasSuffix("(\(folder)/three.model)\n"))
+        }
+    }
+
     @Test func corruptModelIsOneLineNamingTheFile() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

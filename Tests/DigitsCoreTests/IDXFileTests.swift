@@ -90,6 +90,23 @@ import Testing
         #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try IDXFile.read(.labels, from: folder.path) }
     }
 
+    @Test func rejectsSomethingThatIsNotARegularFile() throws {
+        // A named pipe would block a reader forever. (Running as root, tests cannot make a file unreadable;
+        // that case is the same check reporting the C library's reason.)
+        let folder = TemporaryFolder()
+        let fifo = folder.path + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: FileError(path: fifo, problem: .notRegularFile)) { try IDXFile.read(.images, from: fifo) }
+    }
+
+    @Test func aHeaderClaimingMoreThanTheFileHoldsIsTruncatedNotAnAllocation() throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("claims", idxBytes(dimensions: [1_000_000, 28, 28], data: [1, 2, 3]))
+        #expect(throws: IDXError(path: path, problem: .truncated(dataBytes: 3, expected: 784_000_000))) {
+            try IDXFile.read(.images, from: path)
+        }
+    }
+
     @Test func rejectsImagesThatAreNot28By28() throws {
         let folder = TemporaryFolder()
         let images = folder.write("t10k-images-idx3-ubyte", idxBytes(dimensions: [1, 27, 28], data: .init(repeating: 0, count: 27 * 28)))

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Testing
 @testable import DigitsCore
@@ -64,6 +65,19 @@ import Testing
         let path = folder.write(name, bytes)
         let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
         #expect(error.description.hasSuffix("(\(path))"))
+    }
+
+    @Test func refusesAHeaderClaiming200000By200000PixelsBeforeAllocating() throws {
+        // A valid PNG whose IHDR (with a correct CRC) claims 40 gigapixels: refused from the header alone.
+        var bytes = Self.validPNG()
+        bytes.replaceSubrange(16..<24, with: [0, 3, 0x0D, 0x40, 0, 3, 0x0D, 0x40])
+        let crc = bytes[12..<29].withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, 17)) }
+        bytes.replaceSubrange(29..<33, with: withUnsafeBytes(of: crc.bigEndian, Array.init))
+        let folder = TemporaryFolder()
+        let path = folder.write("huge.png", bytes)
+        #expect(throws: PNGError(path: path, problem: .tooLarge(width: 200_000, height: 200_000, limit: PNGFile.defaultPixelLimit))) {
+            try PNGFile.read(from: path)
+        }
     }
 
     @Test func refusesHugeImagesBeforeDecoding() throws {

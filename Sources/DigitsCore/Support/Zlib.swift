@@ -37,17 +37,30 @@ final class GzipReader {
         return total
     }
 
-    /// Reads up to `count` bytes: fewer only where the data ends.
+    /// Reads up to `count` bytes: fewer only where the data ends. Memory grows with what is actually read,
+    /// 16 MiB at a time, so a header that claims more data than the file holds costs nothing.
     func readBytes(upTo count: Int) throws(FileError) -> [UInt8] {
-        var failure: FileError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            do throws(FileError) {
-                initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
-            } catch {
-                failure = error
+        var bytes: [UInt8] = []
+        let chunk = 1 << 24
+        while bytes.count < count {
+            let wanted = min(chunk, count - bytes.count)
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: wanted))
+            var failure: FileError?
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                do throws(FileError) {
+                    return try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<start + wanted]))
+                } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if let failure { throw failure }
+            if got < wanted {
+                bytes.removeLast(wanted - got)
+                break
             }
         }
-        if let failure { throw failure }
         return bytes
     }
 
