@@ -17,8 +17,13 @@ import Testing
     }
 
     static func digits(_ arguments: [String]) throws -> Run {
+        try digits(as: binary, arguments)
+    }
+
+    /// Runs `executable` (the digits binary, or a wrapper that runs it) with `arguments`.
+    static func digits(as executable: String, _ arguments: [String]) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = repository
         let (out, err) = (Pipe(), Pipe())
@@ -117,6 +122,23 @@ import Testing
             #expect(run.errors.hasPrefix("Error: invalid model file: it maps 784 inputs to 3 outputs"))
             #expect(run.errors.hasSuffix("(\(folder)/three.model)\n"))
         }
+    }
+
+    @Test(.enabled(if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "as root, needs setpriv (util-linux) to drop privileges"))
+    func unreadableFileIsOneLineNamingTheFile() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/locked.model"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: path)
+        // Root reads anything; run the binary as an unprivileged user then.
+        let arguments = ["evaluate", "--model", path]
+        let run = geteuid() == 0
+            ? try Self.digits(as: "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary] + arguments)
+            : try Self.digits(arguments)
+        #expect(run.status == 1)
+        #expect(run.errors == "Error: cannot read: Permission denied (\(path))\n")
     }
 
     @Test func corruptModelIsOneLineNamingTheFile() throws {
