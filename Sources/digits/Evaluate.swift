@@ -17,13 +17,9 @@ struct Evaluate: ParsableCommand {
     var json = false
 
     func run() throws {
-        let trained = try ModelFile.read(from: model)
+        let trained = try ModelFile.read(from: model, inputs: MNIST.rows * MNIST.columns, outputs: MNIST.classCount)
         let test = try MNIST.load(.test, from: data)
         let network = trained.network
-        guard network.inputCount == test.pixelsPerImage, network.outputCount == MNIST.classCount else {
-            throw ModelFileError(path: model, problem: .invalid(
-                "it maps \(network.inputCount) inputs to \(network.outputCount) outputs; MNIST needs \(test.pixelsPerImage) to \(MNIST.classCount)"))
-        }
         let evaluation = Evaluation(network: network, data: test)
         if json {
             print(try EvaluationReport(model: model, data: data, evaluation: evaluation).json())

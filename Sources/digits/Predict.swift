@@ -42,11 +42,8 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let network = try ModelFile.read(from: model).network
-        guard network.inputCount == DigitPreparation.side * DigitPreparation.side, network.outputCount == 10 else {
-            throw ModelFileError(path: model, problem: .invalid(
-                "it maps \(network.inputCount) inputs to \(network.outputCount) outputs; predict needs 784 (28×28) to 10"))
-        }
+        let network = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
+                                         outputs: MNIST.classCount).network
         if let folder = savePreprocessed {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }

@@ -119,6 +119,15 @@ import Testing
         }
     }
 
+    @Test func filesAboveTheSizeLimitAreRefusedUnread() throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("big", [UInt8](repeating: 1, count: 100))
+        #expect(throws: FileError(path: path, problem: .tooLarge(bytes: 100, limit: 99))) {
+            try FileError.contents(of: path, limit: 99)
+        }
+        #expect(try FileError.contents(of: path, limit: 100).count == 100)
+    }
+
     @Test func rejectsMissingPathAndFolder() {
         let folder = TemporaryFolder()
         #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try ModelFile.read(from: folder.path) }

@@ -11,7 +11,6 @@ public struct PNGError: Error, Equatable, CustomStringConvertible {
         /// libpng's own words, e.g. "IDAT: CRC error" or "Not a PNG file".
         case invalid(String)
         case tooLarge(width: Int, height: Int, limit: Int)
-        case tooLargeFile(bytes: Int, limit: Int)
     }
 
     public let path: String
@@ -22,7 +21,6 @@ public struct PNGError: Error, Equatable, CustomStringConvertible {
         case .invalid(let message): "not a readable PNG: \(message)"
         case .tooLarge(let width, let height, let limit):
             "image is \(width)×\(height) pixels, more than the limit of \(limit) (raise it with --max-pixels)"
-        case .tooLargeFile(let bytes, let limit): "file is \(bytes) bytes, more than the limit of \(limit) for a PNG"
         }
         return "\(what) (\(path))"
     }
@@ -37,14 +35,7 @@ public enum PNGFile {
 
     /// Reads the PNG at `path` as gray + alpha, refusing images of more than `pixelLimit` pixels.
     public static func read(from path: String, pixelLimit: Int = defaultPixelLimit) throws -> GrayImage {
-        try FileError.checkReadableFile(path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= fileSizeLimit else {
-            throw PNGError(path: path, problem: .tooLargeFile(bytes: size, limit: fileSizeLimit))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(path: path, problem: .unreadable(reason: FileError.systemReason()))
-        }
+        let data = Data(try FileError.contents(of: path, limit: fileSizeLimit))
         switch decode(data, pixelLimit: pixelLimit) {
         case .success(let image): return image
         case .failure(let problem): throw PNGError(path: path, problem: problem)

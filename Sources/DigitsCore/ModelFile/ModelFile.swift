@@ -87,16 +87,22 @@ public enum ModelFile {
 
     /// Reads and checks the model file at `path`.
     public static func read(from path: String) throws -> TrainedModel {
-        try FileError.checkReadableFile(path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= maximumFileSize else { throw ModelFileError(path: path, problem: .tooLarge(bytes: size)) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(path: path, problem: .unreadable(reason: FileError.systemReason()))
-        }
-        switch Result(catching: { () throws(ModelFileError.Problem) in try decode([UInt8](data)) }) {
+        let bytes = try FileError.contents(of: path, limit: maximumFileSize)
+        switch Result(catching: { () throws(ModelFileError.Problem) in try decode(bytes) }) {
         case .success(let model): return model
         case .failure(let problem): throw ModelFileError(path: path, problem: problem)
         }
+    }
+
+    /// Reads the model at `path` and checks that its network takes `inputs` values and gives `outputs`.
+    public static func read(from path: String, inputs: Int, outputs: Int) throws -> TrainedModel {
+        let model = try read(from: path)
+        let network = model.network
+        guard network.inputCount == inputs, network.outputCount == outputs else {
+            throw ModelFileError(path: path, problem: .invalid(
+                "it maps \(network.inputCount) inputs to \(network.outputCount) outputs; digits needs \(inputs) to \(outputs)"))
+        }
+        return model
     }
 
     /// Decodes the bytes of a model file; errors are `ModelFileError.Problem`s.
@@ -190,7 +196,6 @@ public struct ModelFileError: Error, Equatable, CustomStringConvertible {
         case truncated(length: Int, needed: Int)
         case trailingBytes(count: Int)
         case checksumMismatch
-        case tooLarge(bytes: Int)
         case invalid(String)
     }
 
@@ -211,7 +216,6 @@ public struct ModelFileError: Error, Equatable, CustomStringConvertible {
         case .truncated(let length, let needed): "truncated model file: \(length) bytes, its header needs at least \(needed)"
         case .trailingBytes(let count): "model file has \(count) unexpected bytes after its checksum"
         case .checksumMismatch: "model file is corrupt: its checksum does not match its contents"
-        case .tooLarge(let bytes): "model file is \(bytes) bytes, more than the limit of \(ModelFile.maximumFileSize)"
         case .invalid(let detail): "invalid model file: \(detail)"
         }
         return "\(what) (\(path))"

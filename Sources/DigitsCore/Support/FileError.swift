@@ -7,6 +7,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case isDirectory
         case notAFolder
         case noPNGInFolder
+        case tooLarge(bytes: Int, limit: Int)
         case notRegularFile
         case unreadable(reason: String)
         case unwritable(reason: String)
@@ -28,6 +29,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case .isDirectory: "is a folder, expected a file (\(path))"
         case .notAFolder: "is a file, expected a folder (\(path))"
         case .noPNGInFolder: "folder holds no .png file (\(path))"
+        case .tooLarge(let bytes, let limit): "file is \(bytes) bytes, more than the limit of \(limit) (\(path))"
         case .notRegularFile: "not a regular file (\(path))"
         case .unreadable(let reason): "cannot read: \(reason) (\(path))"
         case .unwritable(let reason): "cannot write: \(reason) (\(path))"
@@ -39,6 +41,17 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
     /// The C library's words for the current `errno`.
     static func systemReason() -> String {
         String(cString: strerror(errno))
+    }
+
+    /// The whole contents of the regular file at `path`, refused unread when it is larger than `limit` bytes.
+    static func contents(of path: String, limit: Int) throws(FileError) -> [UInt8] {
+        try checkReadableFile(path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= limit else { throw FileError(path: path, problem: .tooLarge(bytes: size, limit: limit)) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(path: path, problem: .unreadable(reason: systemReason()))
+        }
+        return [UInt8](data)
     }
 
     /// Throws unless `path` names an existing regular file that this process may read.
