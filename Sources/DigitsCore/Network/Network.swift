@@ -18,41 +18,55 @@ public struct Network: Equatable, Sendable {
         for (previous, next) in zip(layers, layers.dropFirst()) {
             precondition(previous.outputCount == next.inputCount, "layer sizes do not chain")
         }
+        precondition(layers.dropLast().allSatisfy { $0.activation != .softmax }, "softmax is an output layer")
         self.layers = layers
     }
 
-    /// Weights and biases drawn from N(0, 1), biases first and then weights, in the order network.py draws them.
+    /// Nielsen's chapter-1 network: sigmoid neurons, weights and biases drawn from N(0, 1).
     public init(sizes: [Int], generator: inout SplitMix64) {
+        self.init(sizes: sizes, hidden: .sigmoid, output: .sigmoid, initialization: .standardNormal, generator: &generator)
+    }
+
+    /// A network of `hidden` neurons with an `output` layer, its parameters drawn as `initialization` says:
+    /// biases first and then weights, layer by layer, in the order network.py draws them.
+    public init(sizes: [Int], hidden: Activation, output: Activation, initialization: Initialization,
+                generator: inout SplitMix64) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "invalid layer sizes \(sizes)")
-        let biases = sizes.dropFirst().map { count in (0..<count).map { _ in Float(generator.nextGaussian()) } }
+        precondition(hidden != .softmax, "softmax is an output layer")
+        let biases = sizes.dropFirst().map { count in
+            (0..<count).map { _ in initialization == .he ? 0 : Float(generator.nextGaussian()) }
+        }
         let layers = zip(sizes, sizes.dropFirst()).enumerated().map { l, shape in
             let (inputs, outputs) = shape
+            let deviation = initialization.weightDeviation(inputs: inputs)
             // Drawn row by row of W (outputs × inputs), as numpy fills randn(y, x).
-            let w = (0..<inputs * outputs).map { _ in Float(generator.nextGaussian()) }
-            return Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: w, biases: biases[l])
+            let w = (0..<inputs * outputs).map { _ in Float(generator.nextGaussian() * deviation) }
+            return Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: w, biases: biases[l],
+                         activation: l == sizes.count - 2 ? output : hidden)
         }
         self.init(layers: layers)
     }
 
-    /// ½‖a − y‖² for one input and its target: the quadratic cost network.py minimises.
-    public func cost(_ input: [Float], target: [Float]) -> Float {
+    /// The cost of one input's outputs against `target`: ½‖a − y‖² or the cross-entropy (see `Cost`).
+    public func cost(_ input: [Float], target: [Float], _ cost: Cost = .quadratic) -> Float {
         precondition(target.count == outputCount, "target has \(target.count) values, the network gives \(outputCount)")
-        return Cost.quadratic(feedForward(input), target)
+        return cost.value(feedForward(input), target, output: layers[layers.count - 1].activation)
     }
 
     /// The network after one step of gradient descent on `batch` taken as one mini-batch:
     /// W ← W − (η/m) Σ ∇W and b ← b − (η/m) Σ ∇b, network.py's update_mini_batch. A batch of one sample is
     /// stochastic gradient descent; the whole data set is plain (full-batch) gradient descent.
-    public func descended(on batch: [(input: [Float], target: [Float])], learningRate eta: Float) -> Network {
+    public func descended(on batch: [(input: [Float], target: [Float])], learningRate eta: Float,
+                          cost: Cost = .quadratic) -> Network {
         precondition(!batch.isEmpty && batch.allSatisfy { $0.target.count == outputCount })
         let inputs = SparseInputs(rows: batch.map(\.input))
         let workspace = Workspace(self, batchCapacity: batch.count)
         for (s, sample) in batch.enumerated() {
             workspace.setInput(inputs[s], sample: s)
             _ = workspace.forward(sample: s)
-            sample.target.withUnsafeBufferPointer { workspace.backward(sample: s, target: $0.baseAddress!) }
+            sample.target.withUnsafeBufferPointer { workspace.backward(sample: s, target: $0.baseAddress!, cost: cost) }
         }
-        workspace.descend(sampleCount: batch.count, learningRate: eta)
+        workspace.descend(sampleCount: batch.count, step: .init(learningRate: eta))
         return workspace.network
     }
 
@@ -101,12 +115,36 @@ public struct Network: Equatable, Sendable {
 }
 
 extension Network {
-    /// What a layer does to W a + b.
-    public enum Activation: UInt8, Sendable {
+    /// What a layer does to z = W a + b.
+    public enum Activation: UInt8, Sendable, CaseIterable {
         /// σ(z) = 1 / (1 + e^−z), the book's neuron.
         case sigmoid = 1
         /// z itself: a linear neuron.
         case identity = 2
+        /// max(0, z), the rectified linear unit.
+        case relu = 3
+        /// e^z_j / Σ_k e^z_k over the layer: outputs that sum to 1 (Nielsen, chapter 3). Output layers only.
+        case softmax = 4
+    }
+
+    /// How initial weights and biases are drawn.
+    public enum Initialization: UInt8, Sendable, CaseIterable {
+        /// Weights and biases from N(0, 1): network.py.
+        case standardNormal = 1
+        /// Weights from N(0, 1/n_in), biases from N(0, 1), n_in the inputs of the neuron: network2.py's default,
+        /// which keeps z small enough that sigmoid neurons do not start saturated.
+        case scaled = 2
+        /// Weights from N(0, 2/n_in), biases 0 (He et al. 2015): the scaled draw for ReLU neurons, which pass on
+        /// half of their inputs' variance.
+        case he = 3
+
+        func weightDeviation(inputs: Int) -> Double {
+            switch self {
+            case .standardNormal: 1
+            case .scaled: (1 / Double(inputs)).squareRoot()
+            case .he: (2 / Double(inputs)).squareRoot()
+            }
+        }
     }
 
     public struct Layer: Equatable, Sendable {

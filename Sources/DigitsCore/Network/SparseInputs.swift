@@ -85,16 +85,50 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
     convenience init(rows: [[Float]]) {
         let width = rows.first?.count ?? 0
         precondition(rows.allSatisfy { $0.count == width }, "rows of different widths")
-        self.init(count: rows.count, width: width, nonzeroCount: rows.joined().count { $0 != 0 })
-        var next = 0
-        for (i, row) in rows.enumerated() {
-            offsets[i] = next
-            for (k, v) in row.enumerated() where v != 0 {
-                (indices[next], values[next]) = (Int32(k), v)
-                next += 1
+        self.init(dense: rows.flatMap { $0 }, width: width)
+    }
+
+    /// Inputs given as dense rows of `width` values, one after another.
+    convenience init(dense: [Float], width: Int) {
+        precondition(width > 0 ? dense.count % width == 0 : dense.isEmpty, "values do not fill whole rows")
+        var builder = Builder(width: width, expectedCount: width == 0 ? 0 : dense.count / width)
+        dense.withUnsafeBufferPointer { dense in
+            for start in stride(from: 0, to: dense.count, by: max(width, 1)) {
+                builder.append(UnsafeBufferPointer(rebasing: dense[start..<start + width]))
             }
         }
-        offsets[count] = next
+        self.init(builder)
+    }
+
+    /// Collects dense rows one at a time, keeping only their nonzero values.
+    struct Builder {
+        let width: Int
+        fileprivate var offsets: [Int] = [0]
+        fileprivate var indices: [Int32] = []
+        fileprivate var values: [Float] = []
+
+        init(width: Int, expectedCount: Int) {
+            self.width = width
+            offsets.reserveCapacity(expectedCount + 1)
+        }
+
+        mutating func append(_ row: UnsafeBufferPointer<Float>) {
+            precondition(row.count == width)
+            for k in 0..<width where row[k] != 0 {
+                indices.append(Int32(truncatingIfNeeded: k))
+                values.append(row[k])
+            }
+            offsets.append(indices.count)
+        }
+
+        func build() -> SparseInputs { SparseInputs(self) }
+    }
+
+    private convenience init(_ builder: Builder) {
+        self.init(count: builder.offsets.count - 1, width: builder.width, nonzeroCount: builder.indices.count)
+        offsets.update(from: builder.offsets, count: builder.offsets.count)
+        indices.update(from: builder.indices, count: builder.indices.count)
+        values.update(from: builder.values, count: builder.values.count)
     }
 
     /// Room for `nonzeroCount` pairs; the caller fills them and `offsets`.

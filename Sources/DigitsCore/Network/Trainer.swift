@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// How to train: the hyper-parameters of Nielsen's `SGD(training_data, epochs, mini_batch_size, eta)`.
+/// How to train: the hyper-parameters of Nielsen's `SGD(training_data, epochs, mini_batch_size, eta)`, and those
+/// network2.py and later work added to it.
 public struct TrainingSettings: Equatable, Sendable {
     /// Neurons per layer, input first.
     public var sizes: [Int]
@@ -9,10 +10,41 @@ public struct TrainingSettings: Equatable, Sendable {
     public var batchSize: Int
     /// η, the step size of gradient descent.
     public var learningRate: Float
-    /// Seeds the initial weights and every epoch's shuffle.
+    /// Seeds the initial weights, every epoch's shuffle and every distortion.
     public var seed: UInt64
+    public var hiddenActivation: Network.Activation = .sigmoid
+    public var outputActivation: Network.Activation = .sigmoid
+    public var cost: Cost = .quadratic
+    public var initialization: Network.Initialization = .standardNormal
+    /// λ, the L2 regularisation parameter of network2.py: each step also shrinks W by ηλ/n (n training images).
+    public var l2: Float = 0
+    /// μ, the momentum of each step (0 for plain gradient descent).
+    public var momentum: Float = 0
+    /// Halve η, or stop, when validation accuracy stalls; nil runs every epoch at the same η.
+    public var patience: Patience?
+    public var augmentation: Augmentation = .none
 
+    /// Chapter 1 of Nielsen's book: [784, 30, 10] sigmoid neurons, quadratic cost, N(0, 1) weights, 30 epochs of
+    /// mini-batches of 10 at η = 3.
     public static let nielsen = TrainingSettings(sizes: [784, 30, 10], epochs: 30, batchSize: 10, learningRate: 3.0, seed: 1)
+
+    /// A multilayer perceptron trained for accuracy: ReLU neurons under a softmax output, cross-entropy cost, He
+    /// initialisation, momentum, a little L2, Nielsen's halving schedule, and digits distorted afresh every epoch.
+    public static let best: TrainingSettings = {
+        var settings = TrainingSettings(sizes: [784, 800, 10], epochs: 60, batchSize: 50, learningRate: 0.1, seed: 1)
+        settings.hiddenActivation = .relu
+        settings.outputActivation = .softmax
+        settings.cost = .crossEntropy
+        settings.initialization = .he
+        settings.l2 = 1
+        settings.momentum = 0.9
+        settings.patience = Patience(epochs: 5, halvings: 4)
+        settings.augmentation = Augmentation(shift: 2, rotation: 12, scale: 0.12, elasticAlpha: 34, elasticSigma: 4)
+        return settings
+    }()
+
+    /// The presets by name.
+    public static let presets: [(name: String, settings: TrainingSettings)] = [("nielsen", .nielsen), ("best", .best)]
 
     public init(sizes: [Int], epochs: Int, batchSize: Int, learningRate: Float, seed: UInt64) {
         self.sizes = sizes
@@ -20,6 +52,30 @@ public struct TrainingSettings: Equatable, Sendable {
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
+    }
+
+    /// Why these settings cannot train, if they cannot: a combination no network can use.
+    public var problem: String? {
+        if hiddenActivation == .softmax { return "softmax can only be the output layer" }
+        if cost == .crossEntropy && ![.sigmoid, .softmax].contains(outputActivation) {
+            return "the cross-entropy cost needs sigmoid or softmax outputs, which lie in (0, 1)"
+        }
+        if !(l2 >= 0 && l2.isFinite) { return "λ must be 0 or more" }
+        if !(momentum >= 0 && momentum < 1) { return "momentum must be at least 0 and below 1" }
+        return nil
+    }
+
+    /// Nielsen's learning-rate schedule (chapter 3) and early stopping as one rule: when the best validation
+    /// accuracy is `epochs` epochs old, halve η, at most `halvings` times; the next time, stop.
+    public struct Patience: Equatable, Sendable {
+        public var epochs: Int
+        public var halvings: Int
+
+        public init(epochs: Int, halvings: Int) {
+            precondition(epochs > 0 && halvings >= 0)
+            self.epochs = epochs
+            self.halvings = halvings
+        }
     }
 }
 
@@ -43,6 +99,8 @@ public enum TrainingEvent: Sendable {
     /// `done` of `total` training samples of the current epoch have been used.
     case progress(epoch: Int, done: Int, total: Int)
     case epochFinished(EpochResult)
+    /// The schedule set η to `learningRate` from `epoch` on.
+    case learningRateChanged(epoch: Int, learningRate: Float)
 }
 
 /// The network training chose, and how it got there.
@@ -53,8 +111,12 @@ public struct TrainingOutcome: Sendable {
     /// The epoch `network` comes from, counted from 1; 0 when `network` is nil.
     public let bestEpoch: Int
     public let history: [EpochResult]
+    /// η of each epoch run.
+    public let learningRates: [Float]
     /// True when `shouldStop` ended training before the last epoch.
     public let interrupted: Bool
+    /// True when the patience rule ended training before the last epoch.
+    public let stoppedEarly: Bool
 }
 
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
@@ -77,12 +139,17 @@ public struct Trainer: Sendable {
 
     public init(settings: TrainingSettings) {
         precondition(settings.sizes.count >= 2 && settings.epochs > 0 && settings.batchSize > 0)
+        precondition(settings.problem == nil, settings.problem ?? "")
         self.settings = settings
     }
 
     /// Trains on `training`, validating on `validation` after every epoch, from `initial` weights or, without
     /// them, from weights drawn with the seed. `shouldStop` is asked after every mini-batch; `report` hears
     /// progress. Never prints.
+    ///
+    /// Each epoch's validation runs on another core while the next epoch trains, so the patience rule decides
+    /// at the start of epoch e from the accuracies of epochs 1...e − 2: one epoch later than it could, but the
+    /// same decisions however fast each core is.
     public func train(
         from initial: Network? = nil,
         on training: LabeledImages,
@@ -93,24 +160,29 @@ public struct Trainer: Sendable {
         let sizes = settings.sizes
         precondition(training.pixelsPerImage == sizes[0], "images do not fit the input layer")
         precondition(training.labels.allSatisfy { Int($0) < sizes[sizes.count - 1] }, "a label has no output neuron")
+        precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
 
         var generator = SplitMix64(seed: settings.seed)
-        let network = initial ?? Network(sizes: sizes, generator: &generator)
+        let network = initial ?? Network(sizes: sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
+                                         initialization: settings.initialization, generator: &generator)
         precondition(network.sizes == sizes, "initial network does not have the layer sizes of the settings")
         let workspace = Workspace(network, batchCapacity: settings.batchSize)
-        let inputs = SparseInputs(training)
         let validationInputs = validation.map { SparseInputs($0) }
+        let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c.
         let classes = sizes[sizes.count - 1]
         let oneHot = (0..<classes * classes).map { $0 / classes == $0 % classes ? Float(1) : 0 }
         let start = Date()
-        var order = Array(0..<training.count)
         var best: (network: Network, epoch: Int, correct: Int)?
         var history: [EpochResult] = []
+        var learningRates: [Float] = []
+        var step = Workspace.Step(learningRate: settings.learningRate, momentum: settings.momentum,
+                                  weightDecay: settings.learningRate * settings.l2 / Float(training.count))
+        var halvings = 0
+        /// The last epoch the patience rule acted on, or 0.
+        var lastChange = 0
         let progressInterval = max(1, 2_000 / settings.batchSize)
 
-        // Each epoch's weights are validated on another core while the next epoch trains; results are taken in
-        // epoch order on this thread, as soon as they are ready.
         var pending: BackgroundValidation?
         func finishPendingValidation() {
             guard let result = pending?.result() else { return }
@@ -121,27 +193,57 @@ public struct Trainer: Sendable {
             }
             report(.epochFinished(result.epoch))
         }
+        func outcome(interrupted: Bool = false, stoppedEarly: Bool = false) -> TrainingOutcome {
+            TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
+                            learningRates: Array(learningRates.prefix(history.count)), interrupted: interrupted,
+                            stoppedEarly: stoppedEarly)
+        }
 
+        var order = Array(0..<training.count)
+        var upcoming = epochs.start(drawingFrom: &generator)
         for epoch in 1...settings.epochs {
-            order.shuffle(using: &generator)
+            if let patience = settings.patience, epoch >= 3 {
+                // Epochs 1...epoch − 2 are validated (see above); how long since the best of them, or the last change?
+                let known = history.prefix(epoch - 2)
+                let bestKnown = known.max { $0.validationCorrect < $1.validationCorrect || ($0.validationCorrect == $1.validationCorrect && $0.epoch > $1.epoch) }!
+                if epoch - 2 - max(bestKnown.epoch, lastChange) >= patience.epochs {
+                    if halvings == patience.halvings {
+                        finishPendingValidation()
+                        return outcome(stoppedEarly: true)
+                    }
+                    halvings += 1
+                    lastChange = epoch - 2
+                    step.learningRate /= 2
+                    step.weightDecay /= 2
+                    report(.learningRateChanged(epoch: epoch, learningRate: step.learningRate))
+                }
+            }
+            learningRates.append(step.learningRate)
+            let inputs = upcoming.result()
+            // The next epoch's images are made on another core while this one trains.
+            if epoch < settings.epochs { upcoming = epochs.start(drawingFrom: &generator) }
+            // Distorted images come already shuffled; the same images each epoch are shuffled here, the order of
+            // one epoch reshuffled for the next, as random.shuffle does in network.py.
+            if settings.augmentation.isNone { order.shuffle(using: &generator) }
+
             for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
                 let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
                 // The next mini-batch's images come from anywhere in memory: start fetching them now.
                 for i in order[min(batchStart + settings.batchSize, order.count)..<min(batchStart + 2 * settings.batchSize, order.count)] {
-                    inputs.prefetch(i)
+                    inputs.images.prefetch(i)
                 }
                 for (s, i) in batch.enumerated() {
-                    workspace.setInput(inputs[i], sample: s)
+                    workspace.setInput(inputs.images[i], sample: s)
                     _ = workspace.forward(sample: s)
                     oneHot.withUnsafeBufferPointer {
-                        workspace.backward(sample: s, target: $0.baseAddress! + Int(training.labels[i]) * classes)
+                        workspace.backward(sample: s, target: $0.baseAddress! + Int(inputs.labels[i]) * classes,
+                                           cost: settings.cost)
                     }
                 }
-                workspace.descend(sampleCount: batch.count, learningRate: settings.learningRate)
+                workspace.descend(sampleCount: batch.count, step: step)
                 if shouldStop() {
                     finishPendingValidation()
-                    return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
-                                           interrupted: true)
+                    return outcome(interrupted: true)
                 }
                 if (batchIndex + 1) % progressInterval == 0 {
                     if pending?.isFinished == true { finishPendingValidation() }
@@ -150,13 +252,82 @@ public struct Trainer: Sendable {
             }
 
             let network = workspace.network
-            guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: settings.learningRate) }
+            guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
             finishPendingValidation()
             pending = BackgroundValidation(epoch: epoch, network: network, elapsed: Date().timeIntervalSince(start),
                                            inputs: validationInputs, labels: validation?.labels ?? [])
         }
         finishPendingValidation()
-        return TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history, interrupted: false)
+        return outcome()
+    }
+}
+
+/// Each epoch's training images: the same every epoch (the trainer shuffles them), or, with augmentation, freshly
+/// distorted copies in a fresh random order, made on another thread.
+private struct EpochSource {
+    let training: LabeledImages
+    let augmentation: Augmentation
+    /// Without augmentation, every epoch's images.
+    private let plain: SparseInputs?
+
+    init(_ training: LabeledImages, augmentation: Augmentation) {
+        self.training = training
+        self.augmentation = augmentation
+        plain = augmentation.isNone ? SparseInputs(training) : nil
+    }
+
+    struct Images: @unchecked Sendable {  // immutable
+        let images: SparseInputs
+        let labels: [UInt8]
+        var count: Int { labels.count }
+    }
+
+    /// Starts making one epoch's images. With augmentation, draws the seed of their order and distortions from
+    /// `generator`; without, draws nothing.
+    func start(drawingFrom generator: inout SplitMix64) -> Pending {
+        if let plain { return Pending(ready: Images(images: plain, labels: training.labels)) }
+        let seed = generator.next()
+        return Pending { [training, augmentation] in
+            var generator = SplitMix64(seed: seed)
+            var order = Array(0..<training.count)
+            order.shuffle(using: &generator)
+            var distorter = Distorter(rows: training.rows, columns: training.columns, augmentation: augmentation)
+            let width = training.pixelsPerImage
+            var images = SparseInputs.Builder(width: width, expectedCount: training.count)
+            var distorted = [Float](repeating: 0, count: width)
+            training.pixels.withUnsafeBufferPointer { pixels in
+                distorted.withUnsafeMutableBufferPointer { distorted in
+                    for i in order {
+                        distorter.distort(UnsafeBufferPointer(rebasing: pixels[i * width..<(i + 1) * width]),
+                                          into: distorted, using: &generator)
+                        images.append(UnsafeBufferPointer(distorted))
+                    }
+                }
+            }
+            return Images(images: images.build(), labels: order.map { training.labels[$0] })
+        }
+    }
+
+    /// An epoch's images, ready or being made.
+    final class Pending: @unchecked Sendable {
+        private let group = DispatchGroup()
+        /// Written once by the making thread before it leaves `group`; read only after `group.wait()`.
+        private var images: Images?
+
+        init(ready: Images) { images = ready }
+
+        init(making: @escaping @Sendable () -> Images) {
+            group.enter()
+            DispatchQueue.global(qos: .userInitiated).async { [self] in
+                images = making()
+                group.leave()
+            }
+        }
+
+        func result() -> Images {
+            group.wait()
+            return images!
+        }
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A network's parameters and a mini-batch's activations and errors in raw memory: the hot loops of training
 /// and inference, both of which run through `forward`.
 ///
@@ -20,6 +22,9 @@ final class Workspace {
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
     private var inputs: [SparseInputs.Row]
+    /// V, laid out as `weights` and `biases`; allocated by the first step that uses momentum or weight decay.
+    private var velocities: [UnsafeMutablePointer<Float>] = []
+    private var biasVelocities: [UnsafeMutablePointer<Float>] = []
     /// 0, 1, 2, …: the index list of a dense level, as wide as the widest level.
     private let allIndices: UnsafeMutablePointer<Int32>
 
@@ -55,7 +60,7 @@ final class Workspace {
     }
 
     deinit {
-        for pointer in weights + biases + activations + deltas { pointer.deallocate() }
+        for pointer in weights + biases + activations + deltas + velocities + biasVelocities { pointer.deallocate() }
         allIndices.deallocate()
     }
 
@@ -93,58 +98,106 @@ final class Workspace {
             z.update(from: biases[l], count: stride)
             let input = inputs(layer: l, sample: s)
             addScaledRows(weights[l], stride: stride, indices: input.indices, values: input.values, count: input.count, into: z)
-            if layerActivations[l] == .sigmoid {
-                for c in 0..<stride / 8 { z.setChunk(c, sigmoid(z.chunk(c))) }
+            switch layerActivations[l] {
+            case .sigmoid: for c in 0..<stride / 8 { z.setChunk(c, sigmoid(z.chunk(c))) }
+            case .relu: for c in 0..<stride / 8 { z.setChunk(c, z.chunk(c).replacing(with: 0, where: z.chunk(c) .< 0)) }
+            case .identity: break
+            case .softmax: softmax(z, count: sizes[l + 1], stride: stride)
             }
         }
         let last = sizes.count - 1
         return UnsafeBufferPointer(start: activations[last] + s * strides[last], count: sizes[last])
     }
 
-    /// Backpropagation for sample `s` after `forward(sample: s)`, for the quadratic cost and `target` (outputs
-    /// many values): δ_L = (a_L − y) ⊙ f′(z_L), δ_l = (W_lᵀ δ_{l+1}) ⊙ f′(z_l), with σ′(z) = σ(z)(1 − σ(z)) =
-    /// a(1 − a) for sigmoid layers and 1 for identity layers. (The book numbers W from 2; here W_l is the
-    /// matrix into level l + 1.)
-    func backward(sample s: Int, target y: UnsafePointer<Float>) {
+    /// Backpropagation for sample `s` after `forward(sample: s)`, for `cost` and `target` (outputs many values):
+    /// δ_L = ∂C/∂z_L, then δ_l = (W_lᵀ δ_{l+1}) ⊙ f′(z_l). (The book numbers W from 2; here W_l is the matrix
+    /// into level l + 1.) Every f′ is read off the activation a = f(z): σ′ = a(1 − a), ReLU′ = [a > 0], 1 for
+    /// identity.
+    func backward(sample s: Int, target y: UnsafePointer<Float>, cost: Cost) {
         precondition(s < batchCapacity)
         let last = sizes.count - 1
-        let aL = activations[last] + s * strides[last]
+        let a = activations[last] + s * strides[last]
         let dL = deltas[last] + s * strides[last]
-        let sigmoidOutput = layerActivations[last - 1] == .sigmoid
-        for j in 0..<sizes[last] {
-            dL[j] = (aL[j] - y[j]) * (sigmoidOutput ? aL[j] * (1 - aL[j]) : 1)
+        let output = layerActivations[last - 1]
+        switch (cost, output) {
+        case (.crossEntropy, _):
+            // Cross-entropy against σ or softmax: the f′ of the output cancels, δ_L = a − y.
+            precondition(output == .sigmoid || output == .softmax, "cross-entropy needs sigmoid or softmax outputs")
+            for j in 0..<sizes[last] { dL[j] = a[j] - y[j] }
+        case (.quadratic, .softmax):
+            // Each a_j depends on every z_k: ∂a_j/∂z_k = a_j([j = k] − a_k), so δ_k = a_k((a − y)_k − Σ_j a_j (a − y)_j).
+            var mean: Float = 0
+            for j in 0..<sizes[last] { mean += a[j] * (a[j] - y[j]) }
+            for j in 0..<sizes[last] { dL[j] = a[j] * ((a[j] - y[j]) - mean) }
+        case (.quadratic, _):
+            for j in 0..<sizes[last] { dL[j] = (a[j] - y[j]) * times(1, derivative: output, at: a[j]) }
         }
         for l in stride(from: last - 1, to: 0, by: -1) {
             let a = activations[l] + s * strides[l]
             let d = deltas[l] + s * strides[l]
             let dNext = deltas[l + 1] + s * strides[l + 1]
             let stride = strides[l + 1]
-            let sigmoidLayer = layerActivations[l - 1] == .sigmoid
+            let activation = layerActivations[l - 1]
             for k in 0..<sizes[l] {
                 // (Wᵀ δ)_k: row k of the stored Wᵀ against δ_{l+1}, whose padding is zero.
-                let back = dot(weights[l] + k * stride, dNext, count: stride)
-                d[k] = sigmoidLayer ? back * a[k] * (1 - a[k]) : back
+                d[k] = times(dot(weights[l] + k * stride, dNext, count: stride), derivative: activation, at: a[k])
             }
         }
     }
 
-    /// One gradient-descent step from samples 0..<count after `backward` on each:
-    /// W ← W − (η/m) Σ δ aᵀ and b ← b − (η/m) Σ δ, with each sample's product added straight into W
-    /// (the same sum as network.py's nabla_w, without a buffer for it).
-    func descend(sampleCount count: Int, learningRate eta: Float) {
+    /// x f′(z), f′ read off a = f(z).
+    @inline(__always)
+    private func times(_ x: Float, derivative activation: Network.Activation, at a: Float) -> Float {
+        switch activation {
+        case .sigmoid: x * a * (1 - a)
+        case .relu: a > 0 ? x : 0
+        case .identity: x
+        case .softmax: preconditionFailure("softmax is an output layer; its δ is the cost's")
+        }
+    }
+
+    /// How far one gradient step goes.
+    struct Step {
+        /// η.
+        var learningRate: Float
+        /// μ: the share of the previous step carried into this one.
+        var momentum: Float = 0
+        /// ηλ/n, network2.py's weight decay: λ the L2 regularisation parameter, n the number of training samples.
+        var weightDecay: Float = 0
+    }
+
+    /// One gradient step from samples 0..<count after `backward` on each. With momentum μ and L2 decay,
+    /// V ← μV − (ηλ/n) W − (η/m) Σ δ aᵀ, W ← W + V (biases alike, without decay); with neither, V is just the
+    /// last term and the products are subtracted straight from W (network.py's update, without a buffer).
+    func descend(sampleCount count: Int, step: Step) {
         precondition(count > 0 && count <= batchCapacity)
-        let scale = eta / Float(count)
+        let scale = step.learningRate / Float(count)
+        let direct = step.momentum == 0 && step.weightDecay == 0
+        if !direct && velocities.isEmpty {
+            velocities = weights.indices.map { l in Self.allocate(sizes[l] * strides[l + 1]) }
+            biasVelocities = biases.indices.map { l in Self.allocate(strides[l + 1]) }
+        }
         for l in 0..<sizes.count - 1 {
             let stride = strides[l + 1]
+            let weightCount = sizes[l] * stride
+            let (w, b) = direct ? (weights[l], biases[l]) : (velocities[l], biasVelocities[l])
+            if !direct {
+                let (mu, decay) = (SIMD8<Float>(repeating: step.momentum), SIMD8<Float>(repeating: step.weightDecay))
+                for c in 0..<weightCount / 8 { w.setChunk(c, (mu * w.chunk(c)).addingProduct(-decay, weights[l].chunk(c))) }
+                for c in 0..<stride / 8 { b.setChunk(c, mu * b.chunk(c)) }
+            }
             for s in 0..<count {
                 let d = deltas[l + 1] + s * stride
                 let input = inputs(layer: l, sample: s)
                 subtractOuterProduct(scale: scale, delta: d, indices: input.indices, values: input.values,
-                                     count: input.count, from: weights[l], stride: stride)
+                                     count: input.count, from: w, stride: stride)
                 if hasBiases[l] {
-                    let b = biases[l]
                     for c in 0..<stride / 8 { b.setChunk(c, b.chunk(c) - scale * d.chunk(c)) }
                 }
+            }
+            if !direct {
+                for c in 0..<weightCount / 8 { weights[l].setChunk(c, weights[l].chunk(c) + w.chunk(c)) }
+                for c in 0..<stride / 8 { biases[l].setChunk(c, biases[l].chunk(c) + b.chunk(c)) }
             }
         }
     }
@@ -241,6 +294,20 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
         }
         c += 1
     }
+}
+
+/// a_j = e^(z_j − max z) / Σ_k e^(z_k − max z) for j < count, in place (subtracting max z changes nothing but
+/// keeps every e^x ≤ 1); the padding up to `stride` becomes 0.
+private func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) {
+    var largest = -Float.infinity
+    for j in 0..<count { largest = max(largest, z[j]) }
+    var sum: Float = 0
+    for j in 0..<count {
+        z[j] = Foundation.exp(z[j] - largest)
+        sum += z[j]
+    }
+    for j in 0..<count { z[j] /= sum }
+    for j in count..<stride { z[j] = 0 }
 }
 
 /// Σ x_j y_j over `count` floats, a multiple of 8.
