@@ -55,7 +55,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "DigitsCoreTests",
-            dependencies: ["DigitsCore", "CZlib"]
+            dependencies: ["DigitsCore", "CZlib"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "DigitsCommandTests",

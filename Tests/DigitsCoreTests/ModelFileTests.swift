@@ -6,10 +6,17 @@ import Testing
     static func sampleModel() -> TrainedModel {
         var generator = SplitMix64(seed: 5)
         let network = Network(sizes: [784, 30, 10], generator: &generator)
+        var settings = TrainingSettings(sizes: [784, 30, 10], epochs: 30, batchSize: 10, learningRate: 3, seed: 5)
+        settings.cost = .crossEntropy
+        settings.initialization = .scaled
+        settings.l2 = 5
+        settings.momentum = 0.5
+        settings.patience = .init(epochs: 4, halvings: 7)
+        settings.augmentation = Augmentation(shift: 2, rotation: 10, scale: 0.1, elasticAlpha: 30, elasticSigma: 5)
         let record = TrainingRecord(
-            seed: 5, epochs: 30, epochsRun: 3, bestEpoch: 2, batchSize: 10, learningRate: 3, trainingCount: 50_000,
-            validationCount: 10_000, validationHistory: [9_001, 9_302, 9_250], testCorrect: 9_321, testTotal: 10_000,
-            trainedAt: Date(timeIntervalSince1970: 1_800_000_000), interrupted: true)
+            settings: settings, epochsRun: 3, bestEpoch: 2, trainingCount: 50_000, validationCount: 10_000,
+            validationHistory: [9_001, 9_302, 9_250], learningRates: [3, 3, 1.5], testCorrect: 9_321, testTotal: 10_000,
+            trainedAt: Date(timeIntervalSince1970: 1_800_000_000), interrupted: true, stoppedEarly: false)
         return TrainedModel(network: network, record: record)
     }
 
@@ -32,8 +39,9 @@ import Testing
         #expect(ModelFile.encode(read) == ModelFile.encode(model))
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes == ModelFile.encode(model))
-        // 23,860 parameters of 4 bytes, a 103-byte header with 3 epochs of history, and the checksum.
-        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 8 + 4 * 9 + 8 + 4 + 4 + 12 + 23_860 * 4 + 4)
+        // 23,860 parameters of 4 bytes, a 152-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 1 + 8 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+            + 23_860 * 4 + 4)
     }
 
     @Test func activationsAndMissingBiasesRoundTrip() throws {
@@ -42,6 +50,9 @@ import Testing
             Network.Layer(weights: [[0.5, -1], [2, 0.25], [1, 1]], biases: nil, activation: .sigmoid),
             Network.Layer(weights: [[1, 2, 3]], biases: [0.5], activation: .identity),
         ])
+        model.record.settings.sizes = [2, 3, 1]
+        model.record.settings.outputActivation = .identity
+        model.record.settings.cost = .quadratic
         let bytes = ModelFile.encode(model)
         #expect(Array(bytes[28..<31]) == [0x81, 0x02, 0x01])
         let read = try ModelFile.decode(bytes)
@@ -52,9 +63,32 @@ import Testing
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<16]) == [1, 0, 0, 0, 3, 0, 0, 0])
+        #expect(Array(bytes[8..<16]) == [2, 0, 0, 0, 3, 0, 0, 0])
         #expect(Array(bytes[16..<28]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
-        #expect(Array(bytes[28..<31]) == [1, 1, 1])
+        #expect(Array(bytes[28..<32]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
+        #expect(Array(bytes[32..<40]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
+        #expect(Array(bytes[56..<60]) == [0, 0, 0x40, 0x40])            // η = 3.0
+        #expect(Array(bytes[60..<64]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
+        #expect(Array(bytes[68..<76]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
+        #expect(Array(bytes[88..<92]) == [0, 0, 0xF0, 0x41])            // α = 30
+        #expect(Array(bytes[124..<128]) == [3, 0, 0, 0])                // 3 epochs of history
+        #expect(Array(bytes[148..<152]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+    }
+
+    @Test func readsVersionOneFiles() throws {
+        // The model digits shipped before format 2: Nielsen's network, seed 1, saved by `digits train`.
+        let path = repositoryRoot.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path
+        let model = try ModelFile.read(from: path)
+        var expected = TrainingSettings.nielsen
+        expected.seed = 1
+        #expect(model.record.settings == expected)
+        #expect(model.record.learningRates == Array(repeating: 3, count: 30))
+        #expect(!model.record.stoppedEarly && !model.record.interrupted)
+        #expect(model.record.testCorrect == 9_512 && model.record.testTotal == 10_000)
+        let test = try MNIST.load(.test, from: mnistFolder)
+        #expect(model.network.correctCount(on: test) == 9_512)
+        // Written again, it is a version-2 file of the same model.
+        #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
     }
 
     @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
@@ -82,16 +116,23 @@ import Testing
             ("empty", [], .notAModelFile),
             ("text", Array("hello, this is not a model".utf8), .notAModelFile),
             ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
-            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 103 + 784 * 30 * 4)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 152 + 784 * 30 * 4)),
             ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
             ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
             ("bit flipped", flipped, .checksumMismatch),
-            ("version 2", resealed { $0[8] = 2 }, .unsupportedVersion(2)),
+            ("version 3", resealed { $0[8] = 3 }, .unsupportedVersion(3)),
+            ("version 0", resealed { $0[8] = 0 }, .unsupportedVersion(0)),
             ("one layer", resealed { $0[12] = 1 }, .invalid("1 layers; expected 2 to 16")),
             ("empty layer", resealed { $0[20] = 0 }, .invalid("layer 2 has 0 neurons; expected 1 to 1048576")),
             ("unknown activation", resealed { $0[28] = 9 }, .invalid("unknown activation 9")),
             ("unknown cost", resealed { $0[30] = 0 }, .invalid("unknown cost 0")),
-            ("NaN weight", resealed { $0[103...106] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+            ("softmax inside", resealed { $0[28] = 4 }, .invalid("softmax in layer 1, not the output layer")),
+            ("unknown initialisation", resealed { $0[31] = 7 }, .invalid("unknown initialisation 7")),
+            ("NaN momentum", resealed { $0[64...67] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
+            ("negative shift", resealed { $0[79] = 0xC0 }, .invalid("augmentation settings out of range")),
+            ("halvings without patience", resealed { $0[68] = 0 }, .invalid("patience 0 with 7 halvings")),
+            ("unknown flag", resealed { $0[120] = 4 }, .invalid("unknown flags 0x4")),
+            ("NaN weight", resealed { $0[152...155] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
         ]
     }()
 
@@ -136,7 +177,7 @@ import Testing
     }
 
     @Test func versionMismatchSuggestsRetraining() {
-        let error = ModelFileError(path: "m", problem: .unsupportedVersion(2))
+        let error = ModelFileError(path: "m", problem: .unsupportedVersion(3))
         #expect(error.description.contains("digits train"))
     }
 }

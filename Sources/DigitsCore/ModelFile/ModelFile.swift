@@ -1,43 +1,52 @@
 import Foundation
 
-// The model file, version 1. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+// The model file, version 2. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
 //
 //   offset  size      field
 //   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
-//   8       4         format version, 1
+//   8       4         format version, 2
 //   12      4         N, the number of levels, input layer included (2...16)
 //   16      4·N       neurons per level, input first (each 1...1,048,576)
-//   …       N − 1     per layer, one byte: activation in bits 0–6 (1 = sigmoid, 2 = identity); bit 7 set when the
-//                     layer has no biases (they are then stored as 0)
-//   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²
+//   …       N − 1     per layer, one byte: activation in bits 0–6 (1 = sigmoid, 2 = identity, 3 = ReLU,
+//                     4 = softmax, last layer only); bit 7 set when the layer has no biases (they are then stored as 0)
+//   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²; 2 = cross-entropy
+//   …       1         initialisation, one byte: 1 = N(0, 1); 2 = N(0, 1/n_in) weights; 3 = He, N(0, 2/n_in)   [v2]
 //   …       8 (u64)   seed
 //   …       4         epochs asked for
 //   …       4         epochs run
 //   …       4         best epoch (its weights are the ones stored), from 1
 //   …       4         mini-batch size
-//   …       4 (f32)   learning rate η
+//   …       4 (f32)   learning rate η at the start
+//   …       4 (f32)   L2 regularisation λ                                                                   [v2]
+//   …       4 (f32)   momentum μ                                                                            [v2]
+//   …       4         patience in epochs, 0 when η stays constant and training runs every epoch            [v2]
+//   …       4         halvings of η the patience rule may make before it stops training                    [v2]
+//   …       20 (f32)  augmentation: shift (px), rotation (°), scale (fraction), elastic α (px), σ (px)       [v2]
 //   …       4         training images
 //   …       4         validation images (held out after the training images; 0 for none)
 //   …       4         test images classified correctly by the stored weights
 //   …       4         test images (0 when not measured)
 //   …       8 (i64)   saved at, seconds since 1970-01-01 UTC
-//   …       4         flags: bit 0 = training was interrupted; other bits 0
+//   …       4         flags: bit 0 = training was interrupted, bit 1 = stopped early [v2]; other bits 0
 //   …       4         H, the number of epochs in the validation history (equals epochs run)
 //   …       4·H       validation images classified correctly after each epoch
+//   …       4·H (f32) η of each epoch                                                                       [v2]
 //   …                 for each layer in order: W, row-major (outputs × inputs) f32, then b (outputs) f32
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
-// A reader checks every field, that the file is exactly as long as its header implies, and the checksum.
+// Version 1 is version 2 without the fields marked [v2]; it still loads, as N(0, 1), λ = μ = 0, no patience
+// rule, no augmentation, η constant. A reader checks every field, that the file is exactly as long as its header
+// implies, and the checksum.
 
 public enum ModelFile {
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     static let maximumLevels = 16
     static let maximumLayerSize = 1 << 20
     /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
     public static let maximumFileSize = 1 << 30
 
-    enum Cost: UInt8 { case quadratic = 1 }
     static let noBiasesFlag: UInt8 = 0x80
 
     // MARK: Writing
@@ -45,6 +54,7 @@ public enum ModelFile {
     /// The bytes of `model` in the current format.
     public static func encode(_ model: TrainedModel) -> [UInt8] {
         let record = model.record
+        let settings = record.settings
         var out = ByteWriter()
         out.bytes += signature
         out.u32(version)
@@ -53,19 +63,27 @@ public enum ModelFile {
         for layer in model.network.layers {
             out.bytes.append(layer.activation.rawValue | (layer.hasBiases ? 0 : noBiasesFlag))
         }
-        out.bytes.append(Cost.quadratic.rawValue)
-        out.u64(record.seed)
-        for value in [record.epochs, record.epochsRun, record.bestEpoch, record.batchSize] { out.u32(UInt32(value)) }
-        out.u32(record.learningRate.bitPattern)
+        out.bytes += [settings.cost.rawValue, settings.initialization.rawValue]
+        out.u64(settings.seed)
+        for value in [settings.epochs, record.epochsRun, record.bestEpoch, settings.batchSize] { out.u32(UInt32(value)) }
+        for value in [settings.learningRate, settings.l2, settings.momentum] { out.f32(value) }
+        out.u32(UInt32(settings.patience?.epochs ?? 0))
+        out.u32(UInt32(settings.patience?.halvings ?? 0))
+        let augmentation = settings.augmentation
+        for value in [augmentation.shift, augmentation.rotation, augmentation.scale, augmentation.elasticAlpha,
+                      augmentation.elasticSigma] {
+            out.f32(value)
+        }
         for value in [record.trainingCount, record.validationCount, record.testCorrect, record.testTotal] {
             out.u32(UInt32(value))
         }
         out.u64(UInt64(bitPattern: Int64(record.trainedAt.timeIntervalSince1970)))
-        out.u32(record.interrupted ? 1 : 0)
+        out.u32((record.interrupted ? 1 : 0) | (record.stoppedEarly ? 2 : 0))
         out.u32(UInt32(record.validationHistory.count))
         for correct in record.validationHistory { out.u32(UInt32(correct)) }
+        for eta in record.learningRates { out.f32(eta) }
         for layer in model.network.layers {
-            for value in layer.rowMajorWeights + layer.biases { out.u32(value.bitPattern) }
+            for value in layer.rowMajorWeights + layer.biases { out.f32(value) }
         }
         out.u32(out.bytes.withUnsafeBytes { crc32($0) })
         return out.bytes
@@ -105,7 +123,7 @@ public enum ModelFile {
         return model
     }
 
-    /// Decodes the bytes of a model file; errors are `ModelFileError.Problem`s.
+    /// Decodes the bytes of a model file of any readable version; errors are `ModelFileError.Problem`s.
     public static func decode(_ bytes: [UInt8]) throws(ModelFileError.Problem) -> TrainedModel {
         var input = ByteReader(bytes: bytes)
         guard bytes.count >= signature.count, Array(bytes[0..<signature.count]) == signature else {
@@ -113,7 +131,8 @@ public enum ModelFile {
         }
         input.offset = signature.count
         let fileVersion = try input.u32()
-        guard fileVersion == version else { throw .unsupportedVersion(fileVersion) }
+        guard readableVersions.contains(fileVersion) else { throw .unsupportedVersion(fileVersion) }
+        let v2 = fileVersion >= 2
 
         let levels = Int(try input.u32())
         guard (2...maximumLevels).contains(levels) else { throw .invalid("\(levels) layers; expected 2 to \(maximumLevels)") }
@@ -126,22 +145,37 @@ public enum ModelFile {
             sizes.append(size)
         }
         var layerKinds: [(activation: Network.Activation, hasBiases: Bool)] = []
-        for _ in 1..<levels {
+        for l in 1..<levels {
             let id = try input.u8()
             guard let activation = Network.Activation(rawValue: id & ~noBiasesFlag) else {
                 throw .invalid("unknown activation \(id & ~noBiasesFlag)")
             }
+            guard activation != .softmax || l == levels - 1 else { throw .invalid("softmax in layer \(l), not the output layer") }
             layerKinds.append((activation, id & noBiasesFlag == 0))
         }
         let costID = try input.u8()
-        guard Cost(rawValue: costID) != nil else { throw .invalid("unknown cost \(costID)") }
+        guard let cost = Cost(rawValue: costID) else { throw .invalid("unknown cost \(costID)") }
+        var initialization = Network.Initialization.standardNormal
+        if v2 {
+            let id = try input.u8()
+            guard let known = Network.Initialization(rawValue: id) else { throw .invalid("unknown initialisation \(id)") }
+            initialization = known
+        }
 
         let seed = try input.u64()
         let epochs = Int(try input.u32())
         let epochsRun = Int(try input.u32())
         let bestEpoch = Int(try input.u32())
         let batchSize = Int(try input.u32())
-        let learningRate = Float(bitPattern: try input.u32())
+        let learningRate = try input.f32()
+        var (l2, momentum, patienceEpochs, halvings): (Float, Float, Int, Int) = (0, 0, 0, 0)
+        var augmentation = Augmentation.none
+        if v2 {
+            (l2, momentum) = (try input.f32(), try input.f32())
+            (patienceEpochs, halvings) = (Int(try input.u32()), Int(try input.u32()))
+            augmentation = Augmentation(shift: try input.f32(), rotation: try input.f32(), scale: try input.f32(),
+                                        elasticAlpha: try input.f32(), elasticSigma: try input.f32())
+        }
         let trainingCount = Int(try input.u32())
         let validationCount = Int(try input.u32())
         let testCorrect = Int(try input.u32())
@@ -152,14 +186,23 @@ public enum ModelFile {
         guard historyCount == epochsRun else { throw .invalid("validation history has \(historyCount) epochs, \(epochsRun) were run") }
         var history: [Int] = []
         for _ in 0..<historyCount { history.append(Int(try input.u32())) }
-        guard flags & ~1 == 0 else { throw .invalid("unknown flags 0x\(String(flags, radix: 16))") }
+        var learningRates = Array(repeating: learningRate, count: historyCount)
+        if v2 {
+            for e in 0..<historyCount { learningRates[e] = try input.f32() }
+        }
+        guard flags & ~(v2 ? 3 : 1) == 0 else { throw .invalid("unknown flags 0x\(String(flags, radix: 16))") }
         guard epochsRun <= epochs, (epochsRun == 0 ? 0...0 : 1...epochsRun).contains(bestEpoch) else {
             throw .invalid("best epoch \(bestEpoch) of \(epochsRun) run, \(epochs) asked for")
         }
         guard testCorrect <= testTotal, history.allSatisfy({ $0 <= validationCount }) else {
             throw .invalid("more correct answers than images in its accuracy figures")
         }
-        guard learningRate.isFinite else { throw .invalid("learning rate is \(learningRate)") }
+        guard ([learningRate, l2, momentum] + learningRates).allSatisfy(\.isFinite) else { throw .invalid("a learning rate, λ or μ is not a number") }
+        guard [augmentation.shift, augmentation.rotation, augmentation.scale, augmentation.elasticAlpha].allSatisfy({ $0.isFinite && $0 >= 0 }),
+              augmentation.elasticSigma > 0 && augmentation.elasticSigma <= 100 else {
+            throw .invalid("augmentation settings out of range")
+        }
+        guard halvings <= 64, patienceEpochs > 0 || halvings == 0 else { throw .invalid("patience \(patienceEpochs) with \(halvings) halvings") }
 
         var layers: [Network.Layer] = []
         for (l, (inputs, outputs)) in zip(sizes, sizes.dropFirst()).enumerated() {
@@ -179,11 +222,20 @@ public enum ModelFile {
 
         let network = Network(layers: layers)
         guard network.isFinite else { throw .invalid("weights include NaN or infinite values") }
+        var settings = TrainingSettings(sizes: sizes, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
+        settings.hiddenActivation = layers.count > 1 ? layers[0].activation : .sigmoid
+        settings.outputActivation = layers[layers.count - 1].activation
+        settings.cost = cost
+        settings.initialization = initialization
+        settings.l2 = l2
+        settings.momentum = momentum
+        settings.patience = patienceEpochs > 0 ? .init(epochs: patienceEpochs, halvings: halvings) : nil
+        settings.augmentation = augmentation
         let record = TrainingRecord(
-            seed: seed, epochs: epochs, epochsRun: epochsRun, bestEpoch: bestEpoch, batchSize: batchSize,
-            learningRate: learningRate, trainingCount: trainingCount, validationCount: validationCount,
-            validationHistory: history, testCorrect: testCorrect, testTotal: testTotal,
-            trainedAt: Date(timeIntervalSince1970: TimeInterval(savedAt)), interrupted: flags & 1 != 0)
+            settings: settings, epochsRun: epochsRun, bestEpoch: bestEpoch, trainingCount: trainingCount,
+            validationCount: validationCount, validationHistory: history, learningRates: learningRates,
+            testCorrect: testCorrect, testTotal: testTotal, trainedAt: Date(timeIntervalSince1970: TimeInterval(savedAt)),
+            interrupted: flags & 1 != 0, stoppedEarly: flags & 2 != 0)
         return TrainedModel(network: network, record: record)
     }
 }
@@ -211,7 +263,7 @@ public struct ModelFileError: Error, Equatable, CustomStringConvertible {
         let what = switch problem {
         case .notAModelFile: "not a digits model file"
         case .unsupportedVersion(let found):
-            "model file version \(found) is not supported (this digits reads version \(ModelFile.version)); "
+            "model file version \(found) is not supported (this digits reads versions \(ModelFile.readableVersions.lowerBound) to \(ModelFile.readableVersions.upperBound)); "
                 + "re-run `digits train`"
         case .truncated(let length, let needed): "truncated model file: \(length) bytes, its header needs at least \(needed)"
         case .trailingBytes(let count): "model file has \(count) unexpected bytes after its checksum"
@@ -231,6 +283,10 @@ private struct ByteWriter {
 
     mutating func u64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    mutating func f32(_ value: Float) {
+        u32(value.bitPattern)
     }
 }
 
@@ -254,6 +310,10 @@ private struct ByteReader {
 
     mutating func u64() throws(ModelFileError.Problem) -> UInt64 {
         try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func f32() throws(ModelFileError.Problem) -> Float {
+        Float(bitPattern: try u32())
     }
 
     mutating func f32s(_ count: Int) throws(ModelFileError.Problem) -> [Float] {

@@ -11,44 +11,44 @@ public struct TrainedModel: Equatable, Sendable {
     }
 }
 
-/// Enough about a training run to read its model's worth and to run it again.
+/// Enough about a training run to read its model's worth and to run it again: the settings, and what came of them.
 public struct TrainingRecord: Equatable, Sendable {
-    public var seed: UInt64
-    /// Epochs asked for; `epochsRun` is fewer when training was interrupted.
-    public var epochs: Int
+    public var settings: TrainingSettings
+    /// Epochs run: fewer than `settings.epochs` when training was interrupted or stopped early.
     public var epochsRun: Int
     /// The epoch whose weights were kept, counted from 1.
     public var bestEpoch: Int
-    public var batchSize: Int
-    public var learningRate: Float
     /// Images trained on, and images held out after them for validation.
     public var trainingCount: Int
     public var validationCount: Int
     /// Validation images classified correctly after each epoch run, of `validationCount`.
     public var validationHistory: [Int]
+    /// η of each epoch run.
+    public var learningRates: [Float]
     /// Test images classified correctly by the saved weights, of `testTotal` (0 of 0 when not measured).
     public var testCorrect: Int
     public var testTotal: Int
     /// When the model was saved, to the second.
     public var trainedAt: Date
     public var interrupted: Bool
+    /// True when the patience rule ended training before `settings.epochs`.
+    public var stoppedEarly: Bool
 
-    public init(seed: UInt64, epochs: Int, epochsRun: Int, bestEpoch: Int, batchSize: Int, learningRate: Float,
-                trainingCount: Int, validationCount: Int, validationHistory: [Int], testCorrect: Int, testTotal: Int,
-                trainedAt: Date, interrupted: Bool) {
-        self.seed = seed
-        self.epochs = epochs
+    public init(settings: TrainingSettings, epochsRun: Int, bestEpoch: Int, trainingCount: Int, validationCount: Int,
+                validationHistory: [Int], learningRates: [Float], testCorrect: Int, testTotal: Int, trainedAt: Date,
+                interrupted: Bool, stoppedEarly: Bool = false) {
+        self.settings = settings
         self.epochsRun = epochsRun
         self.bestEpoch = bestEpoch
-        self.batchSize = batchSize
-        self.learningRate = learningRate
         self.trainingCount = trainingCount
         self.validationCount = validationCount
         self.validationHistory = validationHistory
+        self.learningRates = learningRates
         self.testCorrect = testCorrect
         self.testTotal = testTotal
         self.trainedAt = Date(timeIntervalSince1970: trainedAt.timeIntervalSince1970.rounded(.down))
         self.interrupted = interrupted
+        self.stoppedEarly = stoppedEarly
     }
 
     public var testAccuracy: Double? { testTotal == 0 ? nil : Double(testCorrect) / Double(testTotal) }
