@@ -10,8 +10,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder holding the MNIST files, each plain or gzip-compressed (.gz).")
     var data = "data/mnist"
 
-    @Option(help: "The model to evaluate.")
-    var model = "models/digits.model"
+    @Option(help: "The model to evaluate: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
+    var model = shippedModel
 
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
@@ -31,7 +31,8 @@ struct Evaluate: ParsableCommand {
     private func printTables(_ trained: TrainedModel, _ evaluation: Evaluation) {
         let record = trained.record
         print("model \(model): \(LayerSizes(trained.network.sizes)), epoch \(record.bestEpoch) of \(record.epochsRun), "
-            + "seed \(record.seed), saved \(ISO8601DateFormatter().string(from: record.trainedAt))")
+            + "saved \(ISO8601DateFormatter().string(from: record.trainedAt))")
+        for line in describe(record.settings) { print("  " + line) }
         print("accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) test images in \(data))")
         print("")
         let classes = 0..<evaluation.classCount

@@ -17,10 +17,10 @@ struct Predict: ParsableCommand {
     @Argument(help: ArgumentHelp("PNG files, or folders of PNG files.", valueName: "file"))
     var files: [String]
 
-    @Option(help: "The model to use.")
-    var model = "models/digits.model"
+    @Option(help: "The model to use: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
+    var model = shippedModel
 
-    @Flag(help: "Print one JSON object per file and line: {\"file\", \"digit\", \"scores\"} or {\"file\", \"error\"}.")
+    @Flag(help: "Print one JSON object per file and line: {\"file\", \"model\", \"digit\", \"scores\"} or {\"file\", \"error\"}.")
     var json = false
 
     @Flag(help: "Draw the 28×28 image the network saw.")
@@ -42,8 +42,12 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let network = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
-                                         outputs: MNIST.classCount).network
+        let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
+                                         outputs: MNIST.classCount)
+        let network = trained.network
+        if !json {
+            print("model \(model)" + (trained.record.testAccuracy.map { " (test accuracy \(percent($0)))" } ?? ""))
+        }
         if let folder = savePreprocessed {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
@@ -81,7 +85,7 @@ struct Predict: ParsableCommand {
                                   to: folder + "/" + name)
         }
         if json {
-            printJSON(PredictionLine(file: path, digit: ranked[0], scores: scores))
+            printJSON(PredictionLine(file: path, model: model, digit: ranked[0], scores: scores))
         } else {
             let best = ranked.prefix(top).map { "\($0) (score \(String(format: "%.3f", scores[$0])))" }
             print("\(path): " + best.joined(separator: ", "))
@@ -137,6 +141,7 @@ struct PathError: Error, CustomStringConvertible {
 
 private struct PredictionLine: Encodable {
     let file: String
+    let model: String
     let digit: Int
     let scores: [Float]
 }

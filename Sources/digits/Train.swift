@@ -4,11 +4,16 @@ import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a network on MNIST by mini-batch stochastic gradient descent and save it.",
+        abstract: "Train a network on MNIST and save it.",
         discussion: """
-            Trains Nielsen's chapter-1 network (sigmoid neurons, quadratic cost, N(0, 1) initial weights) on the \
-            training images less the last --validation ones, which are held out to pick the best epoch. \
-            The best epoch's weights are saved, then tested on the 10,000 test images. \
+            Starts from a preset and changes what the options name. --preset nielsen (the default) is the \
+            network of chapter 1 of Nielsen's book: [784, 30, 10] sigmoid neurons, quadratic cost, N(0, 1) \
+            weights, 30 epochs of mini-batches of 10 at eta 3, about 95% in a second or two. --preset best is \
+            the shipped model's recipe: [784, 800, 10] ReLU neurons, softmax and cross-entropy, He weights, \
+            momentum, L2, a halving schedule and distorted digits, about 99% in under 15 minutes.
+
+            The last --validation training images are held out to pick the best epoch (and to drive \
+            --patience); the best epoch's weights are saved, then tested on the 10,000 test images. \
             Ctrl-C stops after the current mini-batch and saves the best epoch so far.
             """
     )
@@ -16,33 +21,121 @@ struct Train: ParsableCommand {
     @Option(help: "Folder holding the four MNIST files, each plain or gzip-compressed (.gz).")
     var data = "data/mnist"
 
-    @Option(help: "Where to save the trained model.")
+    @Option(help: "Where to save the trained model. (The shipped model is models/best.model.)")
     var model = "models/digits.model"
 
-    @Option(help: "Neurons per layer, input first: 784 inputs (28×28 pixels) to 10 outputs (digits 0–9).")
-    var layers = LayerSizes([784, 30, 10])
+    @Option(help: "Settings to start from: nielsen or best; the options below override them.")
+    var preset = Preset.nielsen
 
-    @Option(help: "Passes over the training images.")
-    var epochs = TrainingSettings.nielsen.epochs
+    @Option(help: "Neurons per layer, input first: 784 inputs (28×28 pixels) to 10 outputs (digits 0–9). (nielsen: 784,30,10; best: 784,800,10)")
+    var layers: LayerSizes?
 
-    @Option(help: "Images per gradient step.")
-    var batchSize = TrainingSettings.nielsen.batchSize
+    @Option(help: "Most passes over the training images. (nielsen: 30; best: 60)")
+    var epochs: Int?
 
-    @Option(help: "Learning rate η.")
-    var eta = TrainingSettings.nielsen.learningRate
+    @Option(help: "Images per gradient step. (nielsen: 10; best: 50)")
+    var batchSize: Int?
 
-    @Option(help: "Seed for the initial weights and the order of the images.")
-    var seed = TrainingSettings.nielsen.seed
+    @Option(help: "Learning rate η. (nielsen: 3; best: 0.1)")
+    var eta: Float?
+
+    @Option(help: "Seed for the initial weights, the order of the images and their distortions. (1)")
+    var seed: UInt64?
+
+    @Option(help: "Hidden neurons: sigmoid or relu.")
+    var hidden: ActivationName?
+
+    @Option(help: "Output neurons: sigmoid or softmax.")
+    var output: ActivationName?
+
+    @Option(help: "Cost: quadratic or cross-entropy.")
+    var cost: CostName?
+
+    @Option(name: .customLong("init"), help: "Initial weights: normal (N(0, 1)), scaled (N(0, 1/inputs)) or he (N(0, 2/inputs)).")
+    var initialization: InitializationName?
+
+    @Option(help: "L2 regularisation λ: each step shrinks the weights by η λ / (training images).")
+    var l2: Float?
+
+    @Option(help: "Momentum μ, 0 to below 1.")
+    var momentum: Float?
+
+    @Option(help: "Halve η when validation accuracy has not improved for this many epochs; 0 keeps η.")
+    var patience: Int?
+
+    @Option(help: "Halvings of η before the patience rule stops training instead; 0 makes it plain early stopping.")
+    var halvings: Int?
+
+    @Option(help: "Distortion: largest shift in pixels.")
+    var shift: Float?
+
+    @Option(help: "Distortion: largest rotation in degrees.")
+    var rotate: Float?
+
+    @Option(help: "Distortion: largest change of size, a fraction (0.1 = ±10%).")
+    var scale: Float?
+
+    @Option(help: "Distortion: elastic strength α in pixels (Simard et al. 2003); 0 turns it off.")
+    var elastic: Float?
+
+    @Option(help: "Distortion: elastic smoothness σ in pixels.")
+    var elasticSigma: Float?
 
     @Option(help: "Training images held out (the last ones) to choose the best epoch; 0 trains on all and keeps the last epoch.")
     var validation = 10_000
 
+    /// The preset with every option given on the command line applied.
+    var settings: TrainingSettings {
+        var settings = preset.settings
+        if let layers { settings.sizes = layers.sizes }
+        if let epochs { settings.epochs = epochs }
+        if let batchSize { settings.batchSize = batchSize }
+        if let eta { settings.learningRate = eta }
+        if let seed { settings.seed = seed }
+        if let hidden { settings.hiddenActivation = hidden.activation }
+        if let output { settings.outputActivation = output.activation }
+        if let cost { settings.cost = cost.cost }
+        if let initialization { settings.initialization = initialization.initialization }
+        if let l2 { settings.l2 = l2 }
+        if let momentum { settings.momentum = momentum }
+        if patience != nil || halvings != nil {
+            let epochs = patience ?? settings.patience?.epochs ?? 0
+            settings.patience = epochs > 0 ? .init(epochs: epochs, halvings: halvings ?? settings.patience?.halvings ?? 0) : nil
+        }
+        if let shift { settings.augmentation.shift = shift }
+        if let rotate { settings.augmentation.rotation = rotate }
+        if let scale { settings.augmentation.scale = scale }
+        if let elastic { settings.augmentation.elasticAlpha = elastic }
+        if let elasticSigma { settings.augmentation.elasticSigma = elasticSigma }
+        return settings
+    }
+
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
-        guard eta.isFinite, eta > 0 else { throw ValidationError("--eta must be a positive number, not \(eta)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
+        if let eta, !(eta.isFinite && eta > 0) { throw ValidationError("--eta must be a positive number, not \(eta)") }
+        if let l2, !(l2.isFinite && l2 >= 0) { throw ValidationError("--l2 must be 0 or more, not \(l2)") }
+        if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be at least 0 and below 1, not \(momentum)") }
+        if let patience, patience < 0 { throw ValidationError("--patience must be 0 or more, not \(patience)") }
+        if let halvings, !(0...64).contains(halvings) { throw ValidationError("--halvings must be 0 to 64, not \(halvings)") }
+        for (flag, value, limit) in [("--shift", shift, 14), ("--rotate", rotate, 180), ("--scale", scale, 0.9),
+                                     ("--elastic", elastic, 100), ("--elastic-sigma", elasticSigma, 100)] as [(String, Float?, Float)] {
+            if let value, !(value >= 0 && value <= limit) { throw ValidationError("\(flag) must be 0 to \(limit), not \(value)") }
+        }
+        if let elasticSigma, elasticSigma == 0 { throw ValidationError("--elastic-sigma must be above 0") }
+        if let hidden, ![.sigmoid, .relu].contains(hidden.activation) {
+            throw ValidationError("--hidden must be sigmoid or relu, not \(hidden.activation.name)")
+        }
+        if let output, ![.sigmoid, .softmax].contains(output.activation) {
+            throw ValidationError("--output must be sigmoid or softmax, not \(output.activation.name)")
+        }
         guard validation >= 0 else { throw ValidationError("--validation must be 0 or more, not \(validation)") }
-        try layers.validate(inputs: MNIST.rows * MNIST.columns, outputs: MNIST.classCount)
+        let settings = settings
+        if let problem = settings.problem { throw ValidationError(problem) }
+        if settings.patience != nil && validation == 0 {
+            throw ValidationError("--patience needs a validation set to watch; give --patience 0 with --validation 0")
+        }
+        try LayerSizes(settings.sizes).validate(inputs: MNIST.rows * MNIST.columns, outputs: MNIST.classCount)
     }
 
     func run() throws {
@@ -53,14 +146,15 @@ struct Train: ParsableCommand {
             throw ValidationError("--validation \(validation) leaves no training images: \(data) has \(training.count)")
         }
         let (trainingSet, validationSet) = training.holdingOutLast(validation)
-        let settings = TrainingSettings(sizes: layers.sizes, epochs: epochs, batchSize: batchSize, learningRate: eta, seed: seed)
+        let settings = settings
 
-        print("training \(layers) on \(grouped(trainingSet.count)) images from \(data), "
+        print("training \(LayerSizes(settings.sizes)) on \(grouped(trainingSet.count)) images from \(data), "
             + (validation > 0 ? "validating on the last \(grouped(validation))" : "no validation set"))
-        print("\(epochs) epochs, mini-batch \(batchSize), eta \(eta), seed \(seed)")
+        for line in describe(settings, preset: preset) { print(line) }
 
         let interrupt = Interrupt.install()
         var progress = ProgressBar()
+        let epochs = settings.epochs
         let outcome = try Trainer(settings: settings).train(
             on: trainingSet,
             validation: validation > 0 ? validationSet : nil,
@@ -76,6 +170,10 @@ struct Train: ParsableCommand {
                     } ?? "no validation"
                     print("epoch \(result.epoch)/\(epochs): \(accuracy), \(String(format: "%.1f", result.elapsed)) s")
                     fflush(nil)  // one line per epoch even into a pipe (`digits train | tee log`)
+                case .learningRateChanged(let epoch, let eta):
+                    progress.clear()
+                    print("validation accuracy stalled: eta \(eta) from epoch \(epoch)")
+                    fflush(nil)
                 }
             })
         progress.clear()
@@ -87,10 +185,11 @@ struct Train: ParsableCommand {
         }
         let testCorrect = network.correctCount(on: test)
         let record = TrainingRecord(
-            seed: seed, epochs: epochs, epochsRun: outcome.history.count, bestEpoch: outcome.bestEpoch,
-            batchSize: batchSize, learningRate: eta, trainingCount: trainingSet.count, validationCount: validation,
-            validationHistory: outcome.history.map(\.validationCorrect), testCorrect: testCorrect, testTotal: test.count,
-            trainedAt: Date(), interrupted: outcome.interrupted)
+            settings: settings, epochsRun: outcome.history.count, bestEpoch: outcome.bestEpoch,
+            trainingCount: trainingSet.count, validationCount: validation,
+            validationHistory: outcome.history.map(\.validationCorrect), learningRates: outcome.learningRates,
+            testCorrect: testCorrect, testTotal: test.count, trainedAt: Date(), interrupted: outcome.interrupted,
+            stoppedEarly: outcome.stoppedEarly)
         try ModelFile.write(TrainedModel(network: network, record: record), to: model)
 
         let checkSet = validation > 0 ? validationSet : trainingSet
@@ -100,13 +199,15 @@ struct Train: ParsableCommand {
             let digits = silent.map(String.init).joined(separator: ", ")
             FileHandle.standardError.write(Data("""
                 warning: the network never answers \(digits): an output neuron saturated early and stopped learning, \
-                a known weakness of the quadratic cost with N(0, 1) weights (Nielsen, chapter 3); another --seed \
-                usually avoids it
+                a known weakness of the quadratic cost with N(0, 1) weights (Nielsen, chapter 3); another --seed, \
+                or --cost cross-entropy, usually avoids it
 
                 """.utf8))
         }
         if outcome.interrupted {
             print("interrupted after \(outcome.history.count) of \(epochs) epochs")
+        } else if outcome.stoppedEarly {
+            print("stopped after \(outcome.history.count) of \(epochs) epochs: validation accuracy stopped improving")
         }
         print("saved \(model) (weights of epoch \(outcome.bestEpoch))")
         print("test accuracy: \(percent(record.testAccuracy ?? 0)) (\(grouped(testCorrect))/\(grouped(test.count)))")
@@ -114,8 +215,69 @@ struct Train: ParsableCommand {
     }
 }
 
+/// The settings as lines a person reads, saying which differ from the preset.
+func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
+    var lines = ["\(settings.patience == nil ? "" : "up to ")\(settings.epochs) epochs, mini-batch \(settings.batchSize), eta \(settings.learningRate), seed \(settings.seed)"
+        + (preset.map { " (preset \($0.rawValue))" } ?? "")]
+    lines.append("\(settings.hiddenActivation.name) hidden neurons, \(settings.outputActivation.name) outputs, "
+        + "\(settings.cost.name) cost, \(settings.initialization.name) initial weights")
+    var extras: [String] = []
+    if settings.l2 > 0 { extras.append("L2 lambda \(settings.l2)") }
+    if settings.momentum > 0 { extras.append("momentum \(settings.momentum)") }
+    if let patience = settings.patience {
+        extras.append(patience.halvings > 0
+            ? "halve eta after \(patience.epochs) epochs without progress, up to \(patience.halvings) times, then stop"
+            : "stop after \(patience.epochs) epochs without progress")
+    }
+    let a = settings.augmentation
+    if !a.isNone {
+        extras.append("distortions: shift ±\(a.shift) px, rotation ±\(a.rotation)°, scale ±\(a.scale), "
+            + "elastic alpha \(a.elasticAlpha) sigma \(a.elasticSigma)")
+    }
+    if !extras.isEmpty { lines.append(extras.joined(separator: "; ")) }
+    return lines
+}
+
+/// `--preset`: a named set of training settings.
+enum Preset: String, ExpressibleByArgument, CaseIterable {
+    case nielsen, best
+
+    var settings: TrainingSettings {
+        switch self {
+        case .nielsen: .nielsen
+        case .best: .best
+        }
+    }
+}
+
+struct ActivationName: ExpressibleByArgument {
+    let activation: Network.Activation
+    init?(argument: String) {
+        guard let activation = Network.Activation(name: argument) else { return nil }
+        self.activation = activation
+    }
+}
+
+struct CostName: ExpressibleByArgument {
+    let cost: Cost
+    init?(argument: String) {
+        guard let cost = Cost(name: argument) else { return nil }
+        self.cost = cost
+    }
+    static let allValueStrings = Cost.allCases.map(\.name)
+}
+
+struct InitializationName: ExpressibleByArgument {
+    let initialization: Network.Initialization
+    init?(argument: String) {
+        guard let initialization = Network.Initialization(name: argument) else { return nil }
+        self.initialization = initialization
+    }
+    static let allValueStrings = Network.Initialization.allCases.map(\.name)
+}
+
 /// `--layers 784,30,10`: neurons per layer, input first.
-struct LayerSizes: ExpressibleByArgument, CustomStringConvertible {
+struct LayerSizes: ExpressibleByArgument, CustomStringConvertible, Equatable {
     let sizes: [Int]
 
     init(_ sizes: [Int]) { self.sizes = sizes }

@@ -59,8 +59,11 @@ import Testing
         try Data("not a picture at all".utf8).write(to: URL(fileURLWithPath: folder + "/garbage.png"))
         let run = try Self.digits(["predict", folder + "/one.png", folder + "/missing.png", folder + "/garbage.png"])
         #expect(run.status == 1)
-        #expect(run.output.hasPrefix(folder + "/one.png: 1 (score ") && run.output.hasSuffix(")\n"))
-        #expect(run.output.split(separator: "\n").count == 1)
+        let lines = run.output.split(separator: "\n")
+        // Which model answered, then one line per picture read.
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("model models/best.model (test accuracy ") == true)
+        #expect(lines.last?.hasPrefix(folder + "/one.png: 1 (score ") == true && run.output.hasSuffix(")\n"))
         let errors = run.errors.split(separator: "\n")
         #expect(errors.count == 2)
         #expect(errors[0].hasPrefix("Error: ") && errors[0].hasSuffix("(\(folder)/missing.png)"))
@@ -79,6 +82,7 @@ import Testing
         }
         #expect(objects.count == 2)
         #expect(objects[0]["file"] as? String == folder + "/a.png" && objects[0]["digit"] as? Int == 1)
+        #expect(objects[0]["model"] as? String == "models/best.model")
         #expect((objects[0]["scores"] as? [Double])?.count == 10)
         #expect(objects[1]["file"] as? String == folder + "/b.png" && objects[1]["error"] is String)
     }
@@ -110,9 +114,10 @@ import Testing
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var generator = SplitMix64(seed: 1)
-        let record = TrainingRecord(seed: 1, epochs: 1, epochsRun: 1, bestEpoch: 1, batchSize: 1, learningRate: 1,
-                                    trainingCount: 1, validationCount: 0, validationHistory: [0], testCorrect: 0,
-                                    testTotal: 0, trainedAt: Date(), interrupted: false)
+        let settings = TrainingSettings(sizes: [784, 5, 3], epochs: 1, batchSize: 1, learningRate: 1, seed: 1)
+        let record = TrainingRecord(settings: settings, epochsRun: 1, bestEpoch: 1, trainingCount: 1, validationCount: 0,
+                                    validationHistory: [0], learningRates: [1], testCorrect: 0, testTotal: 0,
+                                    trainedAt: Date(), interrupted: false)
         try ModelFile.write(TrainedModel(network: Network(sizes: [784, 5, 3], generator: &generator), record: record),
                             to: folder + "/three.model")
         for command in ["evaluate", "predict"] {
@@ -219,7 +224,7 @@ enum PNGBytes {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/digits.model"
         try Self.smallDataSet(in: folder)
-        try FileManager.default.copyItem(atPath: CLITests.repository.appendingPathComponent("models/digits.model").path, toPath: model)
+        try FileManager.default.copyItem(atPath: CLITests.repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path, toPath: model)
         let original = try ModelFile.read(from: model)
 
         // How long a whole run takes here, then kills spread over it: while loading, training and saving.

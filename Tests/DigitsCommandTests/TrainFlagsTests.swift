@@ -1,4 +1,5 @@
 import ArgumentParser
+import DigitsCore
 import Testing
 @testable import digits
 
@@ -7,24 +8,52 @@ import Testing
         let train = try Train.parse([])
         #expect(train.data == "data/mnist")
         #expect(train.model == "models/digits.model")
-        #expect(train.layers.sizes == [784, 30, 10])
-        #expect(train.epochs == 30 && train.batchSize == 10 && train.eta == 3.0)
-        #expect(train.seed == 1 && train.validation == 10_000)
+        #expect(train.settings == .nielsen)
+        #expect(train.settings.sizes == [784, 30, 10])
+        #expect(train.settings.epochs == 30 && train.settings.batchSize == 10 && train.settings.learningRate == 3.0)
+        #expect(train.settings.seed == 1 && train.validation == 10_000)
+        #expect(train.settings.cost == .quadratic && train.settings.augmentation.isNone && train.settings.patience == nil)
+    }
+
+    @Test func presetBestIsTheShippedRecipe() throws {
+        #expect(try Train.parse(["--preset", "best"]).settings == .best)
+        #expect(try Train.parse(["--preset", "nielsen"]).settings == .nielsen)
     }
 
     @Test func readsEveryFlag() throws {
         let train = try Train.parse([
             "--data", "elsewhere", "--model", "m.model", "--layers", "784,100,10", "--epochs", "5",
             "--batch-size", "20", "--eta", "0.5", "--seed", "9", "--validation", "0",
+            "--hidden", "relu", "--output", "softmax", "--cost", "cross-entropy", "--init", "he", "--l2", "5",
+            "--momentum", "0.9", "--shift", "2", "--rotate", "10", "--scale", "0.1", "--elastic", "34",
+            "--elastic-sigma", "4.5",
         ])
-        #expect(train.data == "elsewhere" && train.model == "m.model")
-        #expect(train.layers.sizes == [784, 100, 10])
-        #expect(train.epochs == 5 && train.batchSize == 20 && train.eta == 0.5)
-        #expect(train.seed == 9 && train.validation == 0)
+        #expect(train.data == "elsewhere" && train.model == "m.model" && train.validation == 0)
+        var expected = TrainingSettings(sizes: [784, 100, 10], epochs: 5, batchSize: 20, learningRate: 0.5, seed: 9)
+        expected.hiddenActivation = .relu
+        expected.outputActivation = .softmax
+        expected.cost = .crossEntropy
+        expected.initialization = .he
+        expected.l2 = 5
+        expected.momentum = 0.9
+        expected.augmentation = Augmentation(shift: 2, rotation: 10, scale: 0.1, elasticAlpha: 34, elasticSigma: 4.5)
+        #expect(train.settings == expected)
+    }
+
+    @Test func flagsOverrideThePreset() throws {
+        let train = try Train.parse(["--preset", "best", "--epochs", "3", "--elastic", "0", "--patience", "0"])
+        var expected = TrainingSettings.best
+        expected.epochs = 3
+        expected.augmentation.elasticAlpha = 0
+        expected.patience = nil
+        #expect(train.settings == expected)
+        let halving = try Train.parse(["--patience", "10", "--halvings", "7"]).settings.patience
+        #expect(halving == .init(epochs: 10, halvings: 7))
+        #expect(try Train.parse(["--preset", "best", "--halvings", "0"]).settings.patience == .init(epochs: 5, halvings: 0))
     }
 
     @Test func acceptsDeeperNetworks() throws {
-        #expect(try Train.parse(["--layers", "784, 64,32 ,10"]).layers.sizes == [784, 64, 32, 10])
+        #expect(try Train.parse(["--layers", "784, 64,32 ,10"]).settings.sizes == [784, 64, 32, 10])
     }
 
     @Test(arguments: [
@@ -44,6 +73,25 @@ import Testing
         ["--seed", "-1"],
         ["--epochs", "many"],
         ["--unknown"],
+        ["--preset", "fast"],
+        ["--hidden", "softmax"],
+        ["--hidden", "tanh"],
+        ["--output", "relu"],
+        ["--cost", "hinge"],
+        ["--cost", "cross-entropy", "--output", "identity"],
+        ["--init", "zeros"],
+        ["--l2", "-1"],
+        ["--momentum", "1"],
+        ["--momentum", "-0.1"],
+        ["--patience", "-1"],
+        ["--patience", "3", "--validation", "0"],
+        ["--preset", "best", "--validation", "0"],
+        ["--halvings", "65"],
+        ["--shift", "-1"],
+        ["--rotate", "400"],
+        ["--scale", "1"],
+        ["--elastic", "nan"],
+        ["--elastic-sigma", "0"],
     ])
     func rejectsMisuse(_ arguments: [String]) {
         #expect(throws: (any Error).self) { try Train.parse(arguments) }
@@ -59,7 +107,7 @@ import Testing
 @Suite struct EvaluateFlagsTests {
     @Test func defaults() throws {
         let evaluate = try Evaluate.parse([])
-        #expect(evaluate.data == "data/mnist" && evaluate.model == "models/digits.model" && !evaluate.json)
+        #expect(evaluate.data == "data/mnist" && evaluate.model == "models/best.model" && !evaluate.json)
     }
 
     @Test func readsEveryFlag() throws {

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import DigitsCore
 
-/// The committed model, which `digits predict` uses by default.
-let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingPathComponent("models/digits.model").path).network }
+/// The shipped model, which `digits predict` uses by default.
+let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingPathComponent("models/best.model").path).network }
 
 /// MNIST test digits handed in as people hand them in, through real PNG files, libpng and the preparation,
 /// against the same digits read straight from the IDX file by the same model.
@@ -57,5 +57,24 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             return (style, encodings[(i / styles.count) % encodings.count])
         }
         #expect(png >= idx - count * 2 / 100, "pictures \(png)/\(count), IDX \(idx)/\(count); missed \(misses)")
+    }
+
+    /// Writes 2,200 pictures (test digits 0..<2,200, each style in turn, every encoding) as `NNNNN-LABEL.png`
+    /// into the folder named by DIGITS_PICTURE_SET, for `scripts/picture-accuracy`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_PICTURE_SET"] != nil))
+    func writePictureSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_PICTURE_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.test.get()
+        let styles = PictureStyle.all
+        for i in 0..<2_200 {
+            let style = styles[i % styles.count]
+            let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
+            let encoder = encodings[(i / styles.count) % encodings.count]
+            let rgba = style.render(test.image(i), seed: UInt64(i))
+            let name = String(format: "%05d-%d.png", i, test.labels[i])
+            let bytes = encoder.encode(rgba: rgba, width: style.canvas.width, height: style.canvas.height)
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)))
+        }
     }
 }

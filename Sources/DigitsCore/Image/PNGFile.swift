@@ -16,6 +16,11 @@ public struct PNGError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: Problem
 
+    public init(path: String, problem: Problem) {
+        self.path = path
+        self.problem = problem
+    }
+
     public var description: String {
         let what = switch problem {
         case .invalid(let message): "not a readable PNG: \(message)"
