@@ -1,0 +1,91 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+/// `digits serve`: the page at `/` and the JSON API of a `DigitService` over HTTP.
+///
+/// - `GET /`: the page (HTML, CSS and JavaScript in one document, nothing fetched from elsewhere);
+/// - `POST /api/predict`, a PNG as the body: `DigitService.predict`;
+/// - `GET /api/model`, `GET /api/report`: `DigitService.modelInfo` and `testReport`.
+///
+/// Errors are JSON objects `{"error": "..."}` with a 4xx status: 413 for a body over `DigitService.bodyLimit`
+/// (refused from its Content-Length before it is read) or a picture over the pixel limit, 400 for a body that is
+/// not a readable PNG, 422 for a picture without a digit, 404 and 405 for unknown paths and methods.
+public final class DigitServer: Sendable {
+    private let server: HTTPServer
+
+    /// A server for `service` on `host` (an IPv4 address) and `port` (0 picks a free port).
+    public init(service: DigitService, host: String, port: UInt16) throws {
+        server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 15, logger: .disabled,
+                            handler: Routes(service: service))
+    }
+
+    /// Serves until the task running it is cancelled.
+    public func run() async throws {
+        try await server.run()
+    }
+
+    /// The port the server listens on, once it does.
+    public func waitUntilListening() async throws -> UInt16 {
+        try await server.waitUntilListening()
+        guard case .ip4(_, let port) = await server.listeningAddress else { throw CancellationError() }
+        return port
+    }
+
+    public func stop() async {
+        await server.stop()
+    }
+}
+
+private struct Routes: HTTPHandler {
+    let service: DigitService
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        switch (request.method, request.path) {
+        case (.GET, "/"), (.GET, "/index.html"):
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Page.html.utf8))
+        case (.POST, "/api/predict"):
+            guard let body = try await Self.body(of: request, limit: DigitService.bodyLimit) else {
+                return Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
+            }
+            return Self.response(service.predict(png: body))
+        case (.GET, "/api/model"):
+            return Self.response(service.modelInfo())
+        case (.GET, "/api/report"):
+            return Self.response(service.testReport())
+        case (_, "/"), (_, "/index.html"), (_, "/api/predict"), (_, "/api/model"), (_, "/api/report"):
+            return Self.response(DigitService.error(405, "\(request.method.rawValue) is not allowed on \(request.path)"))
+        default:
+            return Self.response(DigitService.error(404, "no such page or API: \(request.path)"))
+        }
+    }
+
+    /// The body, or nil when it is larger than `limit`: refused from its Content-Length unread, or, sent in
+    /// chunks, as soon as the chunks pass the limit.
+    private static func body(of request: HTTPRequest, limit: Int) async throws -> Data? {
+        if let count = request.bodySequence.count, count > limit { return nil }
+        var data = Data()
+        for try await chunk in request.bodySequence {
+            data += chunk
+            if data.count > limit { return nil }
+        }
+        return data
+    }
+
+    private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
+        HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: phrase(answer.status)),
+                     headers: [.contentType: "application/json", .cacheControl: "no-store"], body: answer.body)
+    }
+
+    private static func phrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 413: "Content Too Large"
+        case 422: "Unprocessable Content"
+        default: "Error"
+        }
+    }
+}

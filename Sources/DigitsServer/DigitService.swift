@@ -1,0 +1,186 @@
+import DigitsCore
+import Foundation
+
+/// What `digits serve` answers, without the HTTP around it: a reading of a PNG, the model's record and its report
+/// on the test set, each as a status and a JSON body.
+public struct DigitService: Sendable {
+    public let model: TrainedModel
+    /// The model file's path, as the user named it.
+    public let modelPath: String
+    /// The model's answers on the test set, for the report view; nil without a test set.
+    public let report: TestReport?
+
+    /// Larger request bodies are refused unread (413): a photo of a digit is well below this.
+    public static let bodyLimit = 10 << 20
+    /// Larger pictures are refused from their PNG header (413), before any pixel memory is allocated.
+    public static let pixelLimit = 25_000_000
+
+    /// A service for `model`, reporting on `test` when given one.
+    public init(model: TrainedModel, modelPath: String, test: LabeledImages?) {
+        self.model = model
+        self.modelPath = modelPath
+        report = test.map { TestReport(network: model.network, test: $0) }
+    }
+
+    /// A JSON answer and its HTTP status.
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: Data
+    }
+
+    /// The reading of a PNG, prepared exactly as `digits predict` prepares a file:
+    /// `{"digit": 7, "scores": [10 numbers], "input28": [784 numbers, 0 = background … 255 = ink]}`.
+    public func predict(png: Data) -> Answer {
+        let image: GrayImage
+        switch PNGFile.decode(png, pixelLimit: Self.pixelLimit) {
+        case .success(let decoded): image = decoded
+        case .failure(let problem):
+            let message = PNGError(path: "request body", problem: problem).description
+            if case .tooLarge = problem { return Self.error(413, message) }
+            return Self.error(400, message)
+        }
+        do {
+            let prepared = try DigitPreparation.prepare(image)
+            let scores = model.network.feedForward(prepared.pixels.map { Float($0) / 255 })
+            let digit = scores.indices.max { scores[$0] < scores[$1] }!
+            return Self.json(200, Prediction(digit: digit, scores: scores, input28: prepared.pixels.map(Int.init)))
+        } catch {
+            return Self.error(422, "\(error) (request body)")
+        }
+    }
+
+    /// The model's layers, training settings, validation accuracy per epoch and test accuracy.
+    public func modelInfo() -> Answer {
+        Self.json(200, ModelInfo(path: modelPath, model: model))
+    }
+
+    /// The confusion matrix on the test set and the misclassified test digits; 404 without a test set.
+    public func testReport() -> Answer {
+        guard let report else { return Self.error(404, "no test set was loaded: start digits serve with --data") }
+        return Self.json(200, report)
+    }
+
+    public static func error(_ status: Int, _ message: String) -> Answer {
+        json(status, ["error": message])
+    }
+
+    static func json(_ status: Int, _ value: some Encodable) -> Answer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // Strings, integers, arrays and finite floats always encode.
+        return Answer(status: status, body: try! encoder.encode(value))
+    }
+}
+
+struct Prediction: Encodable {
+    let digit: Int
+    let scores: [Float]
+    let input28: [Int]
+}
+
+struct ModelInfo: Encodable {
+    struct Settings: Encodable {
+        let hidden: String
+        let output: String
+        let cost: String
+        let initialization: String
+        let epochs: Int
+        let batchSize: Int
+        let learningRate: Float
+        let momentum: Float
+        let l2: Float
+        let patience: Int?
+        let halvings: Int?
+        let seed: UInt64
+        let shift: Float
+        let rotation: Float
+        let scale: Float
+        let elasticAlpha: Float
+        let elasticSigma: Float
+    }
+
+    let path: String
+    let layers: [Int]
+    let settings: Settings
+    let epochsRun: Int
+    let bestEpoch: Int
+    let trainingImages: Int
+    let validationImages: Int
+    /// Fractions, one per epoch run; empty without a validation set.
+    let validationAccuracy: [Double]
+    let learningRates: [Float]
+    let testAccuracy: Double?
+    let trainedAt: String
+
+    init(path: String, model: TrainedModel) {
+        let record = model.record
+        let s = record.settings
+        self.path = path
+        layers = model.network.sizes
+        settings = Settings(
+            hidden: s.hiddenActivation.name, output: s.outputActivation.name, cost: s.cost.name,
+            initialization: s.initialization.name, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
+            momentum: s.momentum, l2: s.l2, patience: s.patience?.epochs, halvings: s.patience?.halvings, seed: s.seed,
+            shift: s.augmentation.shift, rotation: s.augmentation.rotation, scale: s.augmentation.scale,
+            elasticAlpha: s.augmentation.elasticAlpha, elasticSigma: s.augmentation.elasticSigma)
+        epochsRun = record.epochsRun
+        bestEpoch = record.bestEpoch
+        trainingImages = record.trainingCount
+        validationImages = record.validationCount
+        validationAccuracy = record.validationCount == 0
+            ? [] : record.validationHistory.map { Double($0) / Double(record.validationCount) }
+        learningRates = record.learningRates
+        testAccuracy = record.testAccuracy
+        trainedAt = ISO8601DateFormatter().string(from: record.trainedAt)
+    }
+}
+
+/// A network's answers on a test set: what the report view draws.
+public struct TestReport: Encodable, Sendable {
+    /// A test digit the network got wrong.
+    public struct Miss: Encodable, Sendable {
+        /// Its index in the test set.
+        public let index: Int
+        public let label: Int
+        public let predicted: Int
+        /// 784 bytes, row-major, base64: 0 = background, 255 = ink.
+        public let pixels: String
+    }
+
+    public let accuracy: Double
+    public let correct: Int
+    public let total: Int
+    /// Rows: true digit; columns: answer.
+    public let confusion: [[Int]]
+    /// The first misclassified test digits, in test-set order.
+    public let misses: [Miss]
+    /// How many test digits were misclassified in all.
+    public let missCount: Int
+
+    /// At most this many misses are listed.
+    public static let missLimit = 120
+
+    public init(network: Network, test: LabeledImages) {
+        let answers = network.classify(test)
+        var confusion = Array(repeating: Array(repeating: 0, count: network.outputCount), count: network.outputCount)
+        var misses: [Miss] = []
+        var missCount = 0
+        for (i, (answer, label)) in zip(answers, test.labels).enumerated() {
+            confusion[Int(label)][answer] += 1
+            guard answer != Int(label) else { continue }
+            missCount += 1
+            if misses.count < Self.missLimit {
+                misses.append(Miss(index: i, label: Int(label), predicted: answer,
+                                   pixels: Data(test.image(i)).base64EncodedString()))
+            }
+        }
+        let evaluation = Evaluation(confusion: confusion)
+        accuracy = evaluation.accuracy
+        correct = evaluation.correct
+        total = evaluation.total
+        self.confusion = confusion
+        self.misses = misses
+        self.missCount = missCount
+    }
+}

@@ -1,0 +1,369 @@
+/// The page of `digits serve`: one document with its styles and script, nothing fetched from elsewhere.
+///
+/// Two views: "Draw" (a canvas for mouse, pen or touch; after each stroke the picture goes to /api/predict as a
+/// PNG and the answer, the ten scores and the 28×28 input come back) and "Model" (from /api/model and
+/// /api/report: the validation curve as SVG, the confusion matrix as a heat map, the misclassified test digits).
+/// Elements the browser test reads carry ids: #pad, #clear, #digit, #result[data-pending], #report-view.
+enum Page {
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>digits</title>
+<style>
+  :root { --ink: #1d2430; --muted: #6b7280; --line: #e5e7eb; --accent: #2563eb; --bad: #dc2626; --bg: #f7f7f5; }
+  * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
+  body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+  header { display: flex; align-items: center; gap: 1.5rem; padding: 0.75rem 1.25rem; background: #fff; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+  header h1 { font-size: 1.25rem; margin: 0; letter-spacing: 0.02em; }
+  header .model { color: var(--muted); font-size: 0.85rem; margin-left: auto; }
+  nav button { font: inherit; border: 0; background: none; padding: 0.35rem 0.8rem; border-radius: 999px; cursor: pointer; color: var(--muted); }
+  nav button[aria-selected="true"] { background: var(--ink); color: #fff; }
+  main { max-width: 960px; margin: 0 auto; padding: 1.25rem; }
+  .draw { display: flex; gap: 2rem; flex-wrap: wrap; justify-content: center; }
+  .pad-column { display: flex; flex-direction: column; gap: 0.75rem; align-items: stretch; width: min(100%, 340px); }
+  #pad { width: 100%; aspect-ratio: 1; background: #fff; border: 1px solid var(--line); border-radius: 12px; touch-action: none; cursor: crosshair; box-shadow: 0 1px 3px rgba(0,0,0,0.06); }
+  #pad.dragging { outline: 3px dashed var(--accent); }
+  .buttons { display: flex; gap: 0.5rem; }
+  .buttons button, .buttons label { flex: 1; font: inherit; text-align: center; padding: 0.55rem; border-radius: 8px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
+  .buttons button:hover, .buttons label:hover { border-color: var(--ink); }
+  .buttons input { display: none; }
+  .hint { color: var(--muted); font-size: 0.85rem; margin: 0; text-align: center; }
+  .result { width: min(100%, 360px); display: flex; flex-direction: column; gap: 1rem; }
+  .answer { display: flex; align-items: baseline; gap: 0.75rem; }
+  #digit { font-size: 5rem; font-weight: 700; line-height: 1; min-width: 1ch; }
+  #confidence { color: var(--muted); }
+  .scores { display: grid; grid-template-columns: 1.2rem 1fr 3.2rem; gap: 0.25rem 0.5rem; align-items: center; font-variant-numeric: tabular-nums; font-size: 0.9rem; }
+  .bar { height: 0.8rem; background: var(--line); border-radius: 4px; overflow: hidden; }
+  .bar span { display: block; height: 100%; width: 0; background: var(--muted); transition: width 0.15s; }
+  .bar.top span { background: var(--accent); }
+  .seen { display: flex; gap: 0.75rem; align-items: center; color: var(--muted); font-size: 0.85rem; margin: 0; }
+  #input28 { width: 112px; height: 112px; image-rendering: pixelated; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+  #error { color: var(--bad); min-height: 1.5em; margin: 0; }
+  h2 { font-size: 1.05rem; margin: 1.75rem 0 0.5rem; }
+  .summary { color: var(--muted); font-size: 0.9rem; }
+  #curve { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 10px; }
+  #curve text { font: 12px system-ui, sans-serif; fill: var(--muted); }
+  .matrix-wrap { overflow-x: auto; }
+  #confusion { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.8rem; background: #fff; }
+  #confusion th, #confusion td { width: 2.7rem; height: 2.1rem; text-align: center; border: 1px solid #fff; }
+  #confusion th { color: var(--muted); font-weight: 600; }
+  #gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 0.5rem; }
+  #gallery figure { margin: 0; text-align: center; font-size: 0.75rem; color: var(--muted); }
+  #gallery canvas { width: 56px; height: 56px; image-rendering: pixelated; border-radius: 4px; border: 1px solid var(--line); background: #fff; }
+  #gallery b { color: var(--bad); }
+  @media (max-width: 600px) { main { padding: 0.75rem; } #digit { font-size: 3.5rem; } header .model { margin-left: 0; width: 100%; } }
+</style>
+</head>
+<body>
+<header>
+  <h1>digits</h1>
+  <nav role="tablist">
+    <button id="show-draw" role="tab" aria-selected="true">Draw</button>
+    <button id="show-report" role="tab" aria-selected="false">Model</button>
+  </nav>
+  <span class="model" id="model-name"></span>
+</header>
+<main>
+  <section id="draw-view" class="draw">
+    <div class="pad-column">
+      <canvas id="pad" width="280" height="280" aria-label="drawing area"></canvas>
+      <div class="buttons">
+        <button id="clear" type="button">Clear</button>
+        <label>Choose a PNG<input id="file" type="file" accept="image/png"></label>
+      </div>
+      <p class="hint">Draw one digit, big, with the mouse, a pen or a finger; or drop a PNG on the pad.</p>
+    </div>
+    <div class="result" id="result" data-pending="0" data-answers="0">
+      <div class="answer"><span id="digit">–</span><span id="confidence">draw a digit</span></div>
+      <div class="scores" id="scores"></div>
+      <p class="seen"><canvas id="input28" width="28" height="28"></canvas><span>the 28×28 picture the network saw: the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made</span></p>
+      <p id="error" role="alert"></p>
+    </div>
+  </section>
+  <section id="report-view" hidden>
+    <p class="summary" id="summary">loading…</p>
+    <h2>Validation accuracy per epoch</h2>
+    <svg id="curve" viewBox="0 0 640 280" role="img" aria-label="validation accuracy per epoch"></svg>
+    <h2>Confusion matrix on the test set <span class="summary">(rows: true digit, columns: answer)</span></h2>
+    <div class="matrix-wrap"><table id="confusion"></table></div>
+    <h2>Test digits it gets wrong <span class="summary" id="miss-count"></span></h2>
+    <div id="gallery"></div>
+  </section>
+</main>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+const pad = $("pad"), ctx = pad.getContext("2d");
+const result = $("result");
+let drawing = false, sequence = 0;
+
+function clearPad() {
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, pad.width, pad.height);
+  $("digit").textContent = "–";
+  $("confidence").textContent = "draw a digit";
+  $("error").textContent = "";
+  showScores(null);
+  $("input28").getContext("2d").clearRect(0, 0, 28, 28);
+}
+
+function point(event) {
+  const box = pad.getBoundingClientRect();
+  return [(event.clientX - box.left) * pad.width / box.width, (event.clientY - box.top) * pad.height / box.height];
+}
+
+pad.addEventListener("pointerdown", (event) => {
+  event.preventDefault();
+  pad.setPointerCapture(event.pointerId);
+  drawing = true;
+  ctx.strokeStyle = "#111";
+  ctx.lineWidth = pad.width * 0.065;
+  ctx.lineCap = ctx.lineJoin = "round";
+  const [x, y] = point(event);
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(x + 0.01, y);
+  ctx.stroke();
+});
+pad.addEventListener("pointermove", (event) => {
+  if (!drawing) return;
+  for (const e of event.getCoalescedEvents ? event.getCoalescedEvents() : [event]) {
+    const [x, y] = point(e);
+    ctx.lineTo(x, y);
+  }
+  ctx.stroke();
+});
+function endStroke() {
+  if (!drawing) return;
+  drawing = false;
+  pad.toBlob((blob) => send(blob), "image/png");
+}
+pad.addEventListener("pointerup", endStroke);
+pad.addEventListener("pointercancel", endStroke);
+$("clear").addEventListener("click", clearPad);
+
+async function send(blob) {
+  const mine = ++sequence;
+  result.dataset.pending = String(Number(result.dataset.pending) + 1);
+  try {
+    const response = await fetch("/api/predict", { method: "POST", headers: { "Content-Type": "image/png" }, body: blob });
+    const answer = await response.json();
+    if (mine !== sequence) return;  // a later stroke's answer is on its way
+    if (!response.ok) {
+      $("error").textContent = answer.error || ("error " + response.status);
+      $("digit").textContent = "?";
+      $("confidence").textContent = "";
+      showScores(null);
+      return;
+    }
+    $("error").textContent = "";
+    show(answer);
+  } catch (error) {
+    $("error").textContent = "the server did not answer: " + error;
+  } finally {
+    result.dataset.pending = String(Number(result.dataset.pending) - 1);
+    result.dataset.answers = String(Number(result.dataset.answers) + 1);
+  }
+}
+
+function show(answer) {
+  $("digit").textContent = answer.digit;
+  const total = answer.scores.reduce((a, b) => a + b, 0);
+  $("confidence").textContent = "score " + answer.scores[answer.digit].toFixed(3);
+  showScores(answer.scores, answer.digit);
+  const small = $("input28").getContext("2d");
+  const image = small.createImageData(28, 28);
+  answer.input28.forEach((v, i) => {
+    image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = 255 - v;
+    image.data[4 * i + 3] = 255;
+  });
+  small.putImageData(image, 0, 0);
+}
+
+function showScores(scores, best) {
+  const box = $("scores");
+  box.replaceChildren();
+  for (let d = 0; d < 10; d++) {
+    const label = document.createElement("span");
+    label.textContent = d;
+    const bar = document.createElement("div");
+    bar.className = "bar" + (d === best ? " top" : "");
+    const fill = document.createElement("span");
+    fill.style.width = scores ? (Math.max(0, Math.min(1, scores[d])) * 100).toFixed(1) + "%" : "0";
+    bar.append(fill);
+    const value = document.createElement("span");
+    value.textContent = scores ? scores[d].toFixed(3) : "";
+    box.append(label, bar, value);
+  }
+}
+
+$("file").addEventListener("change", (event) => {
+  const file = event.target.files[0];
+  if (file) sendFile(file);
+  event.target.value = "";
+});
+function sendFile(file) {
+  const reader = new FileReader();
+  reader.onload = () => {
+    const image = new Image();
+    image.onload = () => {
+      // Show the picture on the pad, then send the file itself: the server prepares it as `digits predict` does.
+      clearPad();
+      const scale = Math.min(pad.width / image.width, pad.height / image.height);
+      const w = image.width * scale, h = image.height * scale;
+      ctx.drawImage(image, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+    };
+    image.src = reader.result;
+  };
+  reader.readAsDataURL(file);
+  send(file);
+}
+for (const name of ["dragenter", "dragover"]) {
+  document.addEventListener(name, (event) => { event.preventDefault(); pad.classList.add("dragging"); });
+}
+document.addEventListener("dragleave", () => pad.classList.remove("dragging"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  pad.classList.remove("dragging");
+  const file = event.dataTransfer.files[0];
+  if (file) sendFile(file);
+});
+
+// Views
+function showView(name) {
+  const report = name === "report";
+  $("draw-view").hidden = report;
+  $("report-view").hidden = !report;
+  $("show-draw").setAttribute("aria-selected", String(!report));
+  $("show-report").setAttribute("aria-selected", String(report));
+  if (report) loadReport();
+}
+$("show-draw").addEventListener("click", () => { location.hash = ""; showView("draw"); });
+$("show-report").addEventListener("click", () => { location.hash = "report"; showView("report"); });
+
+let reportLoaded = false;
+async function loadReport() {
+  if (reportLoaded) return;
+  reportLoaded = true;
+  try {
+    const [model, report] = await Promise.all([fetch("/api/model").then((r) => r.json()), fetch("/api/report").then((r) => r.json())]);
+    const s = model.settings;
+    $("summary").textContent = model.path + ": [" + model.layers.join(", ") + "], " + s.hidden + " hidden, " + s.output +
+      " outputs, " + s.cost + " cost; weights of epoch " + model.bestEpoch + " of " + model.epochsRun + "; test accuracy " +
+      (report.error ? "–" : (100 * report.accuracy).toFixed(2) + "% (" + report.correct + "/" + report.total + ")");
+    drawCurve(model);
+    if (report.error) { $("miss-count").textContent = report.error; return; }
+    drawMatrix(report.confusion);
+    drawGallery(report);
+  } catch (error) {
+    $("summary").textContent = "could not load the report: " + error;
+    reportLoaded = false;
+  }
+}
+
+const svgNS = "http://www.w3.org/2000/svg";
+function svg(name, attributes, text) {
+  const element = document.createElementNS(svgNS, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+function drawCurve(model) {
+  const curve = $("curve");
+  curve.replaceChildren();
+  const values = model.validationAccuracy;
+  if (values.length === 0) {
+    curve.append(svg("text", { x: 20, y: 40 }, "no validation set: this model was trained without one"));
+    return;
+  }
+  const [W, H, left, right, top, bottom] = [640, 280, 52, 16, 16, 36];
+  const low = Math.max(0, Math.floor(Math.min(...values) * 100 - 0.5) / 100), high = Math.min(1, Math.ceil(Math.max(...values) * 100 + 0.25) / 100);
+  const x = (e) => left + (values.length === 1 ? 0.5 : (e - 1) / (values.length - 1)) * (W - left - right);
+  const y = (v) => top + (1 - (v - low) / (high - low || 1)) * (H - top - bottom);
+  const steps = 5;
+  for (let i = 0; i <= steps; i++) {
+    const v = low + (high - low) * i / steps;
+    curve.append(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), stroke: "#eee" }));
+    curve.append(svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, (100 * v).toFixed(1) + "%"));
+  }
+  const tick = Math.max(1, Math.ceil(values.length / 10));
+  for (let e = 1; e <= values.length; e += tick) curve.append(svg("text", { x: x(e), y: H - 14, "text-anchor": "middle" }, e));
+  curve.append(svg("text", { x: (W + left) / 2, y: H - 1, "text-anchor": "middle" }, "epoch"));
+  const points = values.map((v, i) => x(i + 1).toFixed(1) + "," + y(v).toFixed(1)).join(" ");
+  curve.append(svg("polyline", { points, fill: "none", stroke: "#2563eb", "stroke-width": 2, "stroke-linejoin": "round" }));
+  const best = model.bestEpoch;
+  if (best >= 1 && best <= values.length) {
+    curve.append(svg("circle", { cx: x(best), cy: y(values[best - 1]), r: 5, fill: "#dc2626" }));
+    curve.append(svg("text", { x: x(best), y: y(values[best - 1]) - 10, "text-anchor": "middle", fill: "#dc2626" },
+      "kept: epoch " + best + ", " + (100 * values[best - 1]).toFixed(2) + "%"));
+  }
+}
+
+function drawMatrix(confusion) {
+  const table = $("confusion");
+  table.replaceChildren();
+  const head = table.insertRow();
+  head.append(document.createElement("th"));
+  for (let p = 0; p < confusion.length; p++) { const th = document.createElement("th"); th.textContent = p; head.append(th); }
+  const offDiagonal = Math.max(1, ...confusion.flatMap((row, t) => row.filter((_, p) => p !== t)));
+  confusion.forEach((row, t) => {
+    const tr = table.insertRow();
+    const th = document.createElement("th");
+    th.textContent = t;
+    tr.append(th);
+    row.forEach((count, p) => {
+      const td = tr.insertCell();
+      td.textContent = count;
+      if (p === t) {
+        td.style.background = "#dbeafe";
+      } else if (count > 0) {
+        const strength = Math.log(1 + count) / Math.log(1 + offDiagonal);
+        td.style.background = "rgba(220, 38, 38, " + (0.08 + 0.8 * strength).toFixed(2) + ")";
+        if (strength > 0.6) td.style.color = "#fff";
+      } else {
+        td.style.background = "#fafafa";
+        td.style.color = "#bbb";
+      }
+      td.title = "true " + t + ", read as " + p + ": " + count;
+    });
+  });
+}
+
+function drawGallery(report) {
+  $("miss-count").textContent = "(" + report.missCount + " of " + report.total + (report.missCount > report.misses.length ? "; the first " + report.misses.length + " shown" : "") + ")";
+  const gallery = $("gallery");
+  gallery.replaceChildren();
+  for (const miss of report.misses) {
+    const figure = document.createElement("figure");
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 28;
+    const c = canvas.getContext("2d"), image = c.createImageData(28, 28);
+    const bytes = atob(miss.pixels);
+    for (let i = 0; i < 784; i++) {
+      const v = 255 - bytes.charCodeAt(i);
+      image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = v;
+      image.data[4 * i + 3] = 255;
+    }
+    c.putImageData(image, 0, 0);
+    const caption = document.createElement("figcaption");
+    caption.innerHTML = miss.label + " → <b>" + miss.predicted + "</b>";
+    figure.title = "test image #" + miss.index + ": a " + miss.label + " read as " + miss.predicted;
+    figure.append(canvas, caption);
+    gallery.append(figure);
+  }
+}
+
+fetch("/api/model").then((r) => r.json()).then((model) => {
+  $("model-name").textContent = model.path + (model.testAccuracy != null ? " · test accuracy " + (100 * model.testAccuracy).toFixed(2) + "%" : "");
+}).catch(() => {});
+clearPad();
+showView(location.hash === "#report" ? "report" : "draw");
+</script>
+</body>
+</html>
+"""#
+}

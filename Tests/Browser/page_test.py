@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""The page of `digits serve` in a real browser: headless Chromium, driven by Selenium.
+
+Usage: page_test.py DIGITS-BINARY [SCREENSHOT-FOLDER]
+
+Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with pointer actions (strokes a person
+would make), reads the digit the page shows, opens the model report and checks that its curve, confusion matrix
+and gallery are drawn, looks at the page at phone size, and sends a burst of 1,000 concurrent bad requests,
+after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0
+when the page reads at least 8 of the 10 digits and everything else works.
+"""
+import asyncio
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def circle(cx, cy, rx, ry, start=-90, end=270, steps=28):
+    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
+            for a in (start + (end - start) * i / steps for i in range(steps + 1))]
+
+
+# Strokes in a unit square (x right, y down), one list of points per stroke, as a person draws each digit.
+DIGITS = {
+    0: [circle(0.5, 0.5, 0.2, 0.32)],
+    1: [[(0.42, 0.27), (0.52, 0.17), (0.52, 0.83)]],
+    2: [[(0.3, 0.33), (0.36, 0.22), (0.5, 0.17), (0.64, 0.22), (0.68, 0.34), (0.6, 0.48), (0.3, 0.8), (0.72, 0.8)]],
+    3: [[(0.3, 0.24), (0.5, 0.16), (0.66, 0.24), (0.64, 0.38), (0.48, 0.47), (0.66, 0.56), (0.68, 0.7),
+         (0.52, 0.82), (0.3, 0.76)]],
+    4: [[(0.58, 0.17), (0.3, 0.6), (0.74, 0.6)], [(0.6, 0.36), (0.6, 0.85)]],
+    5: [[(0.68, 0.19), (0.38, 0.19), (0.34, 0.47), (0.5, 0.43), (0.66, 0.52), (0.68, 0.69), (0.52, 0.81),
+         (0.32, 0.75)]],
+    6: [[(0.62, 0.17), (0.46, 0.3), (0.36, 0.5), (0.35, 0.7), (0.46, 0.82), (0.6, 0.8), (0.66, 0.67),
+         (0.58, 0.55), (0.44, 0.55), (0.36, 0.63)]],
+    7: [[(0.3, 0.2), (0.72, 0.2), (0.46, 0.83)]],
+    8: [circle(0.5, 0.33, 0.14, 0.15, 90, -270) + circle(0.5, 0.66, 0.17, 0.17, -90, 270)],
+    9: [circle(0.5, 0.35, 0.15, 0.16, 0, -360) + [(0.64, 0.5), (0.6, 0.84)]],
+}
+
+
+def seven_png(size=200):
+    """A PNG of a 7 as a thick dark pen draws it on white paper, 8-bit gray."""
+    def ink(x, y):
+        top = 40 <= y < 58 and 50 <= x < 150
+        # The stem: within 9 pixels of the line from (150, 49) to (85, 170).
+        t = max(0.0, min(1.0, ((x - 150) * -65 + (y - 49) * 121) / (65 * 65 + 121 * 121)))
+        stem = math.hypot(x - (150 - 65 * t), y - (49 + 121 * t)) < 9
+        return top or stem
+    rows = b"".join(b"\0" + bytes(25 if ink(x, y) else 240 for x in range(size)) for y in range(size))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def start_server(binary):
+    server = subprocess.Popen([binary, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        server.kill()
+        sys.exit("digits serve did not start: " + line)
+    return server, int(match.group(1))
+
+
+def browser(width, height, phone=False):
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=%d,%d" % (width, height)]:
+        options.add_argument(argument)
+    if phone:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2, "touch": True}})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def draw(driver, strokes):
+    pad = driver.find_element(By.ID, "pad")
+    size = pad.size
+    result = driver.find_element(By.ID, "result")
+    before = int(result.get_attribute("data-answers"))
+    for stroke in strokes:
+        # Offsets are from the element's centre.
+        points = [((x - 0.5) * size["width"], (y - 0.5) * size["height"]) for x, y in stroke]
+        actions = ActionChains(driver, duration=10)
+        actions.move_to_element_with_offset(pad, int(points[0][0]), int(points[0][1])).click_and_hold()
+        previous = points[0]
+        for x, y in points[1:]:
+            # Small steps, as a hand moves.
+            steps = max(1, int(math.hypot(x - previous[0], y - previous[1]) / 6))
+            for s in range(1, steps + 1):
+                px = previous[0] + (x - previous[0]) * s / steps
+                py = previous[1] + (y - previous[1]) * s / steps
+                actions.move_to_element_with_offset(pad, int(px), int(py))
+            previous = (x, y)
+        actions.release().perform()
+    WebDriverWait(driver, 10).until(
+        lambda d: int(result.get_attribute("data-answers")) >= before + len(strokes)
+        and result.get_attribute("data-pending") == "0")
+    return driver.find_element(By.ID, "digit").text
+
+
+async def burst(port, count):
+    """`count` connections at once, each posting a body that is not a PNG; returns the statuses."""
+    async def one(i):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        body = b"not a png %d" % i
+        writer.write(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        status = (await reader.readline()).split(b" ")[1]
+        writer.close()
+        return int(status)
+    return await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def main():
+    binary = sys.argv[1]
+    shots = sys.argv[2] if len(sys.argv) > 2 else None
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+    server, port = start_server(binary)
+    url = "http://127.0.0.1:%d/" % port
+    failures = []
+    try:
+        driver = browser(1200, 900)
+        try:
+            driver.get(url)
+            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "model-name").text != "")
+            readings = {}
+            for digit, strokes in DIGITS.items():
+                driver.find_element(By.ID, "clear").click()
+                readings[digit] = draw(driver, strokes)
+                if shots and digit in (3, 7):
+                    driver.save_screenshot(os.path.join(shots, "draw-%d.png" % digit))
+            right = sum(1 for d, r in readings.items() if r == str(d))
+            print("drawn digits read by the page: " + ", ".join("%d->%s" % (d, r) for d, r in readings.items())
+                  + " (%d of 10 right)" % right)
+            if right < 8:
+                failures.append("the page read only %d of 10 drawn digits" % right)
+
+            driver.find_element(By.ID, "show-report").click()
+            WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#gallery figure")) > 0)
+            polyline = driver.find_elements(By.CSS_SELECTOR, "#curve polyline")
+            rows = driver.find_elements(By.CSS_SELECTOR, "#confusion tr")
+            figures = driver.find_elements(By.CSS_SELECTOR, "#gallery figure")
+            print("report: curve %s, confusion matrix %d rows, gallery %d digits"
+                  % ("drawn" if polyline else "missing", len(rows), len(figures)))
+            if not polyline or len(polyline[0].get_attribute("points").split()) < 2:
+                failures.append("the report has no training curve")
+            if len(rows) != 11:
+                failures.append("the confusion matrix has %d rows, not 11" % len(rows))
+            if not driver.find_element(By.ID, "draw-view").get_attribute("hidden"):
+                failures.append("the drawing view stays visible in the report view")
+            if shots:
+                driver.set_window_size(1200, 2000)
+                driver.save_screenshot(os.path.join(shots, "report.png"))
+        finally:
+            driver.quit()
+
+        phone = browser(390, 844, phone=True)
+        try:
+            phone.get(url)
+            WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "model-name").text != "")
+            phone.find_element(By.ID, "clear").click()
+            reading = draw(phone, DIGITS[7])
+            overflow = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
+            print("phone-sized page: a drawn 7 read as %s; horizontal overflow: %s" % (reading, overflow))
+            if overflow:
+                failures.append("the page is wider than a phone's screen")
+            if shots:
+                phone.save_screenshot(os.path.join(shots, "phone.png"))
+        finally:
+            phone.quit()
+
+        started = time.monotonic()
+        statuses = asyncio.run(burst(port, 1000))
+        seconds = time.monotonic() - started
+        bad = [s for s in statuses if s != 400]
+        print("burst: 1,000 concurrent bad requests answered in %.2f s, statuses %s" % (seconds, sorted(set(statuses))))
+        if bad:
+            failures.append("%d bad requests were not answered 400" % len(bad))
+        png = seven_png()
+        request = urllib.request.Request(url + "api/predict", data=png, method="POST")
+        answer = urllib.request.urlopen(request, timeout=10).read().decode()
+        print("after the burst, a good request: " + answer[:40] + "…")
+        if '"digit":7' not in answer:
+            failures.append("after the burst, a picture of a 7 was answered " + answer[:80])
+    finally:
+        server.terminate()
+        server.wait()
+    for failure in failures:
+        print("FAIL: " + failure, file=sys.stderr)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
