@@ -179,9 +179,7 @@ public struct Trainer: Sendable {
         var learningRates: [Float] = []
         var step = Workspace.Step(learningRate: settings.learningRate, momentum: settings.momentum,
                                   weightDecay: settings.learningRate * settings.l2 / Float(training.count))
-        var halvings = 0
-        /// The last epoch the patience rule acted on, or 0.
-        var lastChange = 0
+        var schedule = PatienceSchedule()
         let progressInterval = max(1, 2_000 / settings.batchSize)
 
         var pending: BackgroundValidation?
@@ -203,17 +201,14 @@ public struct Trainer: Sendable {
         var order = Array(0..<training.count)
         var upcoming = epochs.start(drawingFrom: &generator)
         for epoch in 1...settings.epochs {
-            if let patience = settings.patience, epoch >= 3 {
-                // Epochs 1...epoch − 2 are validated (see above); how long since the best of them, or the last change?
-                let known = history.prefix(epoch - 2)
-                let bestKnown = known.max { $0.validationCorrect < $1.validationCorrect || ($0.validationCorrect == $1.validationCorrect && $0.epoch > $1.epoch) }!
-                if epoch - 2 - max(bestKnown.epoch, lastChange) >= patience.epochs {
-                    if halvings == patience.halvings {
-                        finishPendingValidation()
-                        return outcome(stoppedEarly: true)
-                    }
-                    halvings += 1
-                    lastChange = epoch - 2
+            if let patience = settings.patience {
+                // Epochs 1...epoch − 2 are validated by now (see above).
+                switch schedule.decide(patience, known: history.prefix(max(0, epoch - 2))) {
+                case .keep: break
+                case .stop:
+                    finishPendingValidation()
+                    return outcome(stoppedEarly: true)
+                case .halve:
                     step.learningRate /= 2
                     step.weightDecay /= 2
                     report(.learningRateChanged(epoch: epoch, learningRate: step.learningRate))
@@ -260,6 +255,28 @@ public struct Trainer: Sendable {
         }
         finishPendingValidation()
         return outcome()
+    }
+}
+
+/// Where the patience rule stands between epochs.
+private struct PatienceSchedule {
+    enum Decision { case keep, halve, stop }
+
+    private var halvings = 0
+    /// The last validated epoch when η was halved, or 0.
+    private var lastChange = 0
+
+    /// What to do before the next epoch, given the validated epochs so far: when the best of them (the earliest,
+    /// on ties) and the last halving are both `patience.epochs` or more epochs old, halve η, or stop when no
+    /// halvings are left.
+    mutating func decide(_ patience: TrainingSettings.Patience, known: ArraySlice<EpochResult>) -> Decision {
+        guard let last = known.last?.epoch,
+              let best = known.max(by: { ($0.validationCorrect, -$0.epoch) < ($1.validationCorrect, -$1.epoch) }),
+              last - max(best.epoch, lastChange) >= patience.epochs else { return .keep }
+        guard halvings < patience.halvings else { return .stop }
+        halvings += 1
+        lastChange = last
+        return .halve
     }
 }
 
