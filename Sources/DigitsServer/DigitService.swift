@@ -9,6 +9,9 @@ public struct DigitService: Sendable {
     public let modelPath: String
     /// The model's answers on the test set, for the report view; nil without a test set.
     public let report: TestReport?
+    /// The answers of `modelInfo` and `testReport`, which never change: encoded once.
+    private let modelAnswer: Answer
+    private let reportAnswer: Answer
 
     /// Larger request bodies are refused unread (413): a photo of a digit is well below this.
     public static let bodyLimit = 10 << 20
@@ -20,6 +23,9 @@ public struct DigitService: Sendable {
         self.model = model
         self.modelPath = modelPath
         report = test.map { TestReport(network: model.network, test: $0) }
+        modelAnswer = Self.json(200, ModelInfo(path: modelPath, model: model))
+        reportAnswer = report.map { Self.json(200, $0) }
+            ?? Self.error(404, "no test set was loaded: start digits serve with --data")
     }
 
     /// A JSON answer and its HTTP status.
@@ -51,13 +57,12 @@ public struct DigitService: Sendable {
 
     /// The model's layers, training settings, validation accuracy per epoch and test accuracy.
     public func modelInfo() -> Answer {
-        Self.json(200, ModelInfo(path: modelPath, model: model))
+        modelAnswer
     }
 
     /// The confusion matrix on the test set and the misclassified test digits; 404 without a test set.
     public func testReport() -> Answer {
-        guard let report else { return Self.error(404, "no test set was loaded: start digits serve with --data") }
-        return Self.json(200, report)
+        reportAnswer
     }
 
     public static func error(_ status: Int, _ message: String) -> Answer {
