@@ -172,7 +172,9 @@ public struct Trainer: Sendable {
         let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c.
         let classes = sizes[sizes.count - 1]
-        let oneHot = (0..<classes * classes).map { $0 / classes == $0 % classes ? Float(1) : 0 }
+        let targets = UnsafeMutablePointer<Float>.allocate(capacity: classes * classes)
+        defer { targets.deallocate() }
+        for i in 0..<classes * classes { targets[i] = i / classes == i % classes ? 1 : 0 }
         let start = Date()
         var best: (network: Network, epoch: Int, correct: Int)?
         var history: [EpochResult] = []
@@ -231,10 +233,7 @@ public struct Trainer: Sendable {
                 for (s, i) in batch.enumerated() {
                     workspace.setInput(inputs.images[i], sample: s)
                     _ = workspace.forward(sample: s)
-                    oneHot.withUnsafeBufferPointer {
-                        workspace.backward(sample: s, target: $0.baseAddress! + Int(inputs.labels[i]) * classes,
-                                           cost: settings.cost)
-                    }
+                    workspace.backward(sample: s, target: targets + Int(inputs.labels[i]) * classes, cost: settings.cost)
                 }
                 workspace.descend(sampleCount: batch.count, step: step)
                 if shouldStop() {

@@ -21,7 +21,9 @@ final class Workspace {
     private let biases: [UnsafeMutablePointer<Float>]
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
-    private var inputs: [SparseInputs.Row]
+    /// Each sample's inputs, `batchCapacity` of them. (Raw memory, not an array property: a `var` of a class is
+    /// checked for exclusive access at run time on every use, and this one is used for every sample.)
+    private let inputs: UnsafeMutablePointer<SparseInputs.Row>
     /// V, laid out as `weights` and `biases`; allocated by the first step that uses momentum or weight decay.
     private var velocities: [UnsafeMutablePointer<Float>] = []
     private var biasVelocities: [UnsafeMutablePointer<Float>] = []
@@ -56,12 +58,14 @@ final class Workspace {
         // Level 0 has no dense row: a sample's inputs live in the sparse lists.
         activations = strides.enumerated().map { l, stride in Self.allocate(l == 0 ? 0 : stride * batchCapacity) }
         deltas = strides.map { Self.allocate($0 * batchCapacity) }
-        inputs = Array(repeating: SparseInputs.Row(indices: allIndices, values: activations[0], count: 0), count: batchCapacity)
+        inputs = .allocate(capacity: batchCapacity)
+        inputs.initialize(repeating: SparseInputs.Row(indices: allIndices, values: activations[0], count: 0), count: batchCapacity)
     }
 
     deinit {
         for pointer in weights + biases + activations + deltas + velocities + biasVelocities { pointer.deallocate() }
         allIndices.deallocate()
+        inputs.deallocate()
     }
 
     /// The parameters as they are now.
