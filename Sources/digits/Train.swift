@@ -197,10 +197,12 @@ struct Train: ParsableCommand {
         if !silent.isEmpty {
             fflush(nil)  // keep the warning after the lines printed before it
             let digits = silent.map(String.init).joined(separator: ", ")
+            let why = settings.cost == .quadratic && settings.initialization == .standardNormal
+                ? "an output neuron saturated early and stopped learning, a known weakness of the quadratic cost with "
+                    + "N(0, 1) weights (Nielsen, chapter 3); another --seed, or --cost cross-entropy, usually avoids it"
+                : "it has not learned to tell them apart; more hidden neurons or a smaller --eta may help"
             FileHandle.standardError.write(Data("""
-                warning: the network never answers \(digits): an output neuron saturated early and stopped learning, \
-                a known weakness of the quadratic cost with N(0, 1) weights (Nielsen, chapter 3); another --seed, \
-                or --cost cross-entropy, usually avoids it
+                warning: the network never answers \(digits): \(why)
 
                 """.utf8))
         }

@@ -49,7 +49,7 @@ import Testing
         #expect(train.settings == expected)
         let halving = try Train.parse(["--patience", "10", "--halvings", "7"]).settings.patience
         #expect(halving == .init(epochs: 10, halvings: 7))
-        #expect(try Train.parse(["--preset", "best", "--halvings", "0"]).settings.patience == .init(epochs: 5, halvings: 0))
+        #expect(try Train.parse(["--preset", "best", "--halvings", "0"]).settings.patience == .init(epochs: 4, halvings: 0))
     }
 
     @Test func acceptsDeeperNetworks() throws {

@@ -30,6 +30,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // One epoch of the best preset ([784, 800, 10], ReLU, softmax, momentum, distortions made on the second
+    // core): the unit of `digits train --preset best`, which runs about 55 of them.
+    Benchmark("train epoch, best preset", configuration: .init(maxIterations: 3)) { benchmark in
+        var settings = TrainingSettings.best
+        settings.epochs = 1
+        settings.patience = nil
+        benchmark.startMeasurement()
+        blackHole(try Trainer(settings: settings).train(on: training, validation: nil))
+    }
+
     // The forward pass over the 10,000 test images: the core of `digits evaluate`.
     Benchmark("classify test set [784,30,10]") { benchmark in
         var generator = SplitMix64(seed: 1)
