@@ -43,16 +43,16 @@ struct Train: ParsableCommand {
     var seed: UInt64?
 
     @Option(help: "Hidden neurons: sigmoid or relu.")
-    var hidden: ActivationName?
+    var hidden: NamedArgument<Network.Activation>?
 
     @Option(help: "Output neurons: sigmoid or softmax.")
-    var output: ActivationName?
+    var output: NamedArgument<Network.Activation>?
 
     @Option(help: "Cost: quadratic or cross-entropy.")
-    var cost: CostName?
+    var cost: NamedArgument<Cost>?
 
     @Option(name: .customLong("init"), help: "Initial weights: normal (N(0, 1)), scaled (N(0, 1/inputs)) or he (N(0, 2/inputs)).")
-    var initialization: InitializationName?
+    var initialization: NamedArgument<Network.Initialization>?
 
     @Option(help: "L2 regularisation λ: each step shrinks the weights by η λ / (training images).")
     var l2: Float?
@@ -92,10 +92,10 @@ struct Train: ParsableCommand {
         if let batchSize { settings.batchSize = batchSize }
         if let eta { settings.learningRate = eta }
         if let seed { settings.seed = seed }
-        if let hidden { settings.hiddenActivation = hidden.activation }
-        if let output { settings.outputActivation = output.activation }
-        if let cost { settings.cost = cost.cost }
-        if let initialization { settings.initialization = initialization.initialization }
+        if let hidden { settings.hiddenActivation = hidden.value }
+        if let output { settings.outputActivation = output.value }
+        if let cost { settings.cost = cost.value }
+        if let initialization { settings.initialization = initialization.value }
         if let l2 { settings.l2 = l2 }
         if let momentum { settings.momentum = momentum }
         if patience != nil || halvings != nil {
@@ -123,11 +123,11 @@ struct Train: ParsableCommand {
             if let value, !(value >= 0 && value <= limit) { throw ValidationError("\(flag) must be 0 to \(limit), not \(value)") }
         }
         if let elasticSigma, elasticSigma == 0 { throw ValidationError("--elastic-sigma must be above 0") }
-        if let hidden, ![.sigmoid, .relu].contains(hidden.activation) {
-            throw ValidationError("--hidden must be sigmoid or relu, not \(hidden.activation.name)")
+        if let hidden, ![.sigmoid, .relu].contains(hidden.value) {
+            throw ValidationError("--hidden must be sigmoid or relu, not \(hidden.value.name)")
         }
-        if let output, ![.sigmoid, .softmax].contains(output.activation) {
-            throw ValidationError("--output must be sigmoid or softmax, not \(output.activation.name)")
+        if let output, ![.sigmoid, .softmax].contains(output.value) {
+            throw ValidationError("--output must be sigmoid or softmax, not \(output.value.name)")
         }
         guard validation >= 0 else { throw ValidationError("--validation must be 0 or more, not \(validation)") }
         let settings = settings
@@ -252,30 +252,16 @@ enum Preset: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-struct ActivationName: ExpressibleByArgument {
-    let activation: Network.Activation
-    init?(argument: String) {
-        guard let activation = Network.Activation(name: argument) else { return nil }
-        self.activation = activation
-    }
-}
+/// A flag whose value is one of a `Named` kind's names: `--hidden relu`, `--cost cross-entropy`.
+struct NamedArgument<Value: Named>: ExpressibleByArgument {
+    let value: Value
 
-struct CostName: ExpressibleByArgument {
-    let cost: Cost
     init?(argument: String) {
-        guard let cost = Cost(name: argument) else { return nil }
-        self.cost = cost
+        guard let value = Value(name: argument) else { return nil }
+        self.value = value
     }
-    static let allValueStrings = Cost.allCases.map(\.name)
-}
 
-struct InitializationName: ExpressibleByArgument {
-    let initialization: Network.Initialization
-    init?(argument: String) {
-        guard let initialization = Network.Initialization(name: argument) else { return nil }
-        self.initialization = initialization
-    }
-    static let allValueStrings = Network.Initialization.allCases.map(\.name)
+    static var allValueStrings: [String] { Value.allCases.map(\.name) }
 }
 
 /// `--layers 784,30,10`: neurons per layer, input first.

@@ -1,5 +1,17 @@
-/// The names by which commands, files and reports spell training options.
-extension Network.Activation {
+/// A kind whose cases commands, files and reports spell by name.
+public protocol Named: CaseIterable {
+    var name: String { get }
+}
+
+extension Named {
+    /// The case called `name`, if there is one.
+    public init?(name: String) {
+        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = found
+    }
+}
+
+extension Network.Activation: Named {
     public var name: String {
         switch self {
         case .sigmoid: "sigmoid"
@@ -8,14 +20,9 @@ extension Network.Activation {
         case .softmax: "softmax"
         }
     }
-
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = found
-    }
 }
 
-extension Network.Initialization {
+extension Network.Initialization: Named {
     public var name: String {
         switch self {
         case .standardNormal: "normal"
@@ -23,23 +30,13 @@ extension Network.Initialization {
         case .he: "he"
         }
     }
-
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = found
-    }
 }
 
-extension Cost {
+extension Cost: Named {
     public var name: String {
         switch self {
         case .quadratic: "quadratic"
         case .crossEntropy: "cross-entropy"
         }
-    }
-
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
-        self = found
     }
 }
