@@ -260,8 +260,6 @@ struct NamedArgument<Value: Named>: ExpressibleByArgument {
         guard let value = Value(name: argument) else { return nil }
         self.value = value
     }
-
-    static var allValueStrings: [String] { Value.allCases.map(\.name) }
 }
 
 /// `--layers 784,30,10`: neurons per layer, input first.
