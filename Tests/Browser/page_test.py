@@ -4,9 +4,9 @@
 Usage: page_test.py DIGITS-BINARY [SCREENSHOT-FOLDER]
 
 Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with pointer actions (strokes a person
-would make), reads the digit the page shows, opens the model report and checks that its curve, confusion matrix
-and gallery are drawn, looks at the page at phone size, and sends a burst of 1,000 concurrent bad requests,
-after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0
+would make) and reads the digit the page shows, has it read a PNG chosen with its file button, opens the model
+report and checks that its curve, confusion matrix and gallery are drawn, looks at the page at phone size, and
+sends a burst of 1,000 concurrent bad requests, after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0
 when the page reads at least 8 of the 10 digits and everything else works.
 """
 import asyncio
@@ -149,6 +149,21 @@ def main():
                   + " (%d of 10 right)" % right)
             if right < 8:
                 failures.append("the page read only %d of 10 drawn digits" % right)
+
+            # A PNG chosen with the file button is read too.
+            picture = os.path.join(os.environ.get("TMPDIR", "/tmp"), "digits-page-test-seven-%d.png" % os.getpid())
+            with open(picture, "wb") as f:
+                f.write(seven_png())
+            result = driver.find_element(By.ID, "result")
+            before = int(result.get_attribute("data-answers"))
+            driver.find_element(By.ID, "file").send_keys(picture)
+            WebDriverWait(driver, 10).until(lambda d: int(result.get_attribute("data-answers")) > before
+                                            and result.get_attribute("data-pending") == "0")
+            chosen = driver.find_element(By.ID, "digit").text
+            os.remove(picture)
+            print("a chosen PNG of a 7 read by the page as " + chosen)
+            if chosen != "7":
+                failures.append("a chosen PNG of a 7 was read as " + chosen)
 
             driver.find_element(By.ID, "show-report").click()
             WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#gallery figure")) > 0)
