@@ -112,7 +112,9 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
+        if let batchSize, !(1...1_000_000).contains(batchSize) {
+            throw ValidationError("--batch-size must be 1 to 1000000, not \(batchSize)")
+        }
         if let eta, !(eta.isFinite && eta > 0) { throw ValidationError("--eta must be a positive number, not \(eta)") }
         if let l2, !(l2.isFinite && l2 >= 0) { throw ValidationError("--l2 must be 0 or more, not \(l2)") }
         if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be at least 0 and below 1, not \(momentum)") }
@@ -285,5 +287,13 @@ struct LayerSizes: ExpressibleByArgument, CustomStringConvertible, Equatable {
         guard sizes.first == inputs, sizes.last == outputs else {
             throw ValidationError("--layers must start with \(inputs) (pixels) and end with \(outputs) (classes), got \(self)")
         }
+        let parameters = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
+        guard parameters <= Self.maximumParameters else {
+            throw ValidationError("--layers \(self) has \(grouped(parameters)) weights and biases; a model file holds at most "
+                + grouped(Self.maximumParameters))
+        }
     }
+
+    /// What a model file of at most `ModelFile.maximumFileSize` bytes holds, with room for its header.
+    static let maximumParameters = ModelFile.maximumFileSize / 4 - 1_000_000
 }

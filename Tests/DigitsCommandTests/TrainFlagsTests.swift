@@ -74,6 +74,8 @@ import Testing
         ["--epochs", "many"],
         ["--unknown"],
         ["--preset", "fast"],
+        ["--layers", "784,1048576,1048576,10"],
+        ["--batch-size", "100000000"],
         ["--hidden", "softmax"],
         ["--hidden", "tanh"],
         ["--output", "relu"],

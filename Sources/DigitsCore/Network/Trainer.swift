@@ -167,7 +167,8 @@ public struct Trainer: Sendable {
         let network = initial ?? Network(sizes: sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
                                          initialization: settings.initialization, generator: &generator)
         precondition(network.sizes == sizes, "initial network does not have the layer sizes of the settings")
-        let workspace = Workspace(network, batchCapacity: settings.batchSize)
+        // A mini-batch larger than the training set is the whole set: no room is needed for more.
+        let workspace = Workspace(network, batchCapacity: min(settings.batchSize, max(training.count, 1)))
         let validationInputs = validation.map { SparseInputs($0) }
         let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c.

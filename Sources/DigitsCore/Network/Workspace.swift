@@ -57,7 +57,8 @@ final class Workspace {
         }
         // Level 0 has no dense row: a sample's inputs live in the sparse lists.
         activations = strides.enumerated().map { l, stride in Self.allocate(l == 0 ? 0 : stride * batchCapacity) }
-        deltas = strides.map { Self.allocate($0 * batchCapacity) }
+        // Level 0 has no δ: nothing is learned below the inputs.
+        deltas = strides.enumerated().map { l, stride in Self.allocate(l == 0 ? 0 : stride * batchCapacity) }
         inputs = .allocate(capacity: batchCapacity)
         inputs.initialize(repeating: SparseInputs.Row(indices: allIndices, values: activations[0], count: 0), count: batchCapacity)
     }
