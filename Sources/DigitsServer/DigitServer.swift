@@ -24,9 +24,9 @@ public final class DigitServer: Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [server] in try await server.run() }
-            let port = try await waitUntilListening()
-            Self.disableNagle(onListenerAt: port)
-            try await group.next()
+            group.addTask { [self] in Self.disableNagle(onListenerAt: try await waitUntilListening()) }
+            // The first error, such as a port already in use, ends both.
+            while try await group.next() != nil {}
         }
     }
 

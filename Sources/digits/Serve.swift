@@ -54,7 +54,8 @@ struct Serve: AsyncParsableCommand {
                     + "at http://\(host):\(port)/ ; Ctrl-C stops")
                 fflush(nil)
             }
-            try await group.waitForAll()
+            // The first error, such as a port already in use, ends both.
+            while try await group.next() != nil {}
         }
     }
 }

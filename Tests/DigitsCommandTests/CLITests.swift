@@ -87,6 +87,27 @@ import Testing
         #expect(objects[1]["file"] as? String == folder + "/b.png" && objects[1]["error"] is String)
     }
 
+    @Test func serveOnAPortInUseIsOneLineAndStatusOne() throws {
+        // Hold a loopback port, then ask digits to serve on it.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(holder, pointer, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let run = try Self.digits(["serve", "--port", "\(port)"])
+        #expect(run.status == 1)
+        #expect(run.errors.hasPrefix("Error: cannot serve on 127.0.0.1:\(port): ") && run.errors.contains("in use"), "\(run.errors)")
+        #expect(run.errors.split(separator: "\n").count == 1)
+    }
+
     @Test func misuseOfFlagsExitsWith64() throws {
         for arguments in [["train", "--epochs", "0"], ["train", "--eta", "nan"], ["predict"], ["evaluate", "--nope"]] {
             let run = try Self.digits(arguments)
