@@ -192,6 +192,7 @@ struct Train: ParsableCommand {
             validationHistory: outcome.history.map(\.validationCorrect), learningRates: outcome.learningRates,
             testCorrect: testCorrect, testTotal: test.count, trainedAt: Date(), interrupted: outcome.interrupted,
             stoppedEarly: outcome.stoppedEarly)
+        let replaced = try? ModelFile.read(from: model)
         try ModelFile.write(TrainedModel(network: network, record: record), to: model)
 
         let checkSet = validation > 0 ? validationSet : trainingSet
@@ -213,7 +214,10 @@ struct Train: ParsableCommand {
         } else if outcome.stoppedEarly {
             print("stopped after \(outcome.history.count) of \(epochs) epochs: validation accuracy stopped improving")
         }
-        print("saved \(model) (weights of epoch \(outcome.bestEpoch))")
+        print("saved \(model) (weights of epoch \(outcome.bestEpoch))" + (replaced.map {
+            ", replacing a model saved \(ISO8601DateFormatter().string(from: $0.record.trainedAt))"
+                + ($0.record.testAccuracy.map { " with test accuracy \(percent($0))" } ?? "")
+        } ?? ""))
         print("test accuracy: \(percent(record.testAccuracy ?? 0)) (\(grouped(testCorrect))/\(grouped(test.count)))")
         if outcome.interrupted { throw ExitCode(130) }
     }

@@ -240,6 +240,20 @@ enum PNGBytes {
         return process
     }
 
+    @Test func trainingOverAModelSaysWhatItReplaced() throws {
+        let folder = try CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.smallDataSet(in: folder)
+        let arguments = ["train", "--model", folder + "/mine.model", "--data", folder, "--epochs", "1", "--validation", "500"]
+        let first = try CLITests.digits(arguments)
+        #expect(first.status == 0 && first.output.contains("saved \(folder)/mine.model (weights of epoch 1)\n"))
+        let accuracy = try #require(try ModelFile.read(from: folder + "/mine.model").record.testAccuracy)
+        let second = try CLITests.digits(arguments + ["--seed", "2"])
+        #expect(second.status == 0)
+        #expect(second.output.contains(", replacing a model saved "), "\(second.output)")
+        #expect(second.output.contains(String(format: "with test accuracy %.2f%%", accuracy * 100)), "\(second.output)")
+    }
+
     @Test func killedAtAnyMomentLeavesALoadableModel() throws {
         let folder = try CLITests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
