@@ -47,7 +47,7 @@ public struct DigitService: Sendable {
         }
         do {
             let prepared = try DigitPreparation.prepare(image)
-            let scores = model.network.feedForward(prepared.pixels.map { Float($0) / 255 })
+            let scores = model.network.feedForward(prepared.networkInput)
             let digit = scores.indices.max { scores[$0] < scores[$1] }!
             return Self.json(200, Prediction(digit: digit, scores: scores, input28: prepared.pixels.map(Int.init)))
         } catch {
@@ -168,24 +168,15 @@ public struct TestReport: Encodable, Sendable {
 
     public init(network: Network, test: LabeledImages) {
         let answers = network.classify(test)
-        var confusion = Array(repeating: Array(repeating: 0, count: network.outputCount), count: network.outputCount)
-        var misses: [Miss] = []
-        var missCount = 0
-        for (i, (answer, label)) in zip(answers, test.labels).enumerated() {
-            confusion[Int(label)][answer] += 1
-            guard answer != Int(label) else { continue }
-            missCount += 1
-            if misses.count < Self.missLimit {
-                misses.append(Miss(index: i, label: Int(label), predicted: answer,
-                                   pixels: Data(test.image(i)).base64EncodedString()))
-            }
-        }
-        let evaluation = Evaluation(confusion: confusion)
+        let evaluation = Evaluation(answers: answers, labels: test.labels, classCount: network.outputCount)
+        let missed = answers.indices.filter { answers[$0] != Int(test.labels[$0]) }
         accuracy = evaluation.accuracy
         correct = evaluation.correct
         total = evaluation.total
-        self.confusion = confusion
-        self.misses = misses
-        self.missCount = missCount
+        confusion = evaluation.confusion
+        misses = missed.prefix(Self.missLimit).map { i in
+            Miss(index: i, label: Int(test.labels[i]), predicted: answers[i], pixels: Data(test.image(i)).base64EncodedString())
+        }
+        missCount = missed.count
     }
 }

@@ -77,7 +77,7 @@ struct Predict: ParsableCommand {
         } catch {
             throw PathError(path: path, message: error.description)
         }
-        let scores = network.feedForward(prepared.pixels.map { Float($0) / 255 })
+        let scores = network.feedForward(prepared.networkInput)
         let ranked = scores.indices.sorted { scores[$0] > scores[$1] }
         if let folder = savePreprocessed {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".28x28.png"

@@ -138,7 +138,8 @@ func oneHot(_ c: Int, of count: Int) -> [Float] {
             let stepped = network.descended(on: [sample], learningRate: eta)
             return network.layers.indices.map { l in zip(stepped.layers[l].weights, network.layers[l].weights).map { $0 - $1 } }
         }
-        let step = Workspace.Step(learningRate: eta, momentum: 0.5, weightDecay: 0.1)
+        let step = Workspace.Step(learningRate: eta, momentum: 0.5, l2: 0.2, trainingCount: 1)
+        #expect(step.weightDecay == 0.1)
         let workspace = Workspace(w0, batchCapacity: 1)
         let inputs = SparseInputs(rows: [sample.input])
         func trainOnce() {

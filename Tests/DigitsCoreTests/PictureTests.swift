@@ -24,7 +24,7 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             let prepared = try DigitPreparation.prepare(PNGFile.read(from: path))
             let label = Int(test.labels[i])
             if network.classify(test.image(i).map { Float($0) / 255 }) == label { idx += 1 }
-            if network.classify(prepared.pixels.map { Float($0) / 255 }) == label {
+            if network.classify(prepared.networkInput) == label {
                 png += 1
             } else {
                 misses.append("#\(i) \(style) as \(encoder.colorType) \(encoder.bitDepth)-bit")

@@ -61,7 +61,7 @@ let benchmarks: @Sendable () -> Void = {
         let network = Network(sizes: [784, 30, 10], generator: &generator)
         benchmark.startMeasurement()
         let prepared = try DigitPreparation.prepare(PNGFile.read(from: picture))
-        blackHole(network.classify(prepared.pixels.map { Float($0) / 255 }))
+        blackHole(network.classify(prepared.networkInput))
     }
 
     // Reading and checking the four gzip-compressed IDX files.

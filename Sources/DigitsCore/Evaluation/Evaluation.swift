@@ -9,9 +9,14 @@ public struct Evaluation: Equatable, Sendable {
 
     /// Classifies every image of `data` with `network` and tallies the answers.
     public init(network: Network, data: LabeledImages) {
-        let classes = network.outputCount
+        self.init(answers: network.classify(data), labels: data.labels, classCount: network.outputCount)
+    }
+
+    /// Tallies `answers` against `labels`, pairwise; every answer and label is below `classCount`.
+    public init(answers: [Int], labels: [UInt8], classCount classes: Int) {
+        precondition(answers.count == labels.count, "one answer per label")
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
-        for (predicted, label) in zip(network.classify(data), data.labels) {
+        for (predicted, label) in zip(answers, labels) {
             confusion[Int(label)][predicted] += 1
         }
         self.init(confusion: confusion)

@@ -28,6 +28,9 @@ public struct PreparedDigit: Equatable, Sendable {
     public static func == (a: PreparedDigit, b: PreparedDigit) -> Bool {
         a.pixels == b.pixels && a.inverted == b.inverted && a.box == b.box
     }
+
+    /// The pixels as the network takes them, v / 255, the scale its training images had.
+    public var networkInput: [Float] { pixels.map { Float($0) / 255 } }
 }
 
 public enum PreparationError: Error, Equatable, CustomStringConvertible {

@@ -181,19 +181,20 @@ public struct Trainer: Sendable {
         var history: [EpochResult] = []
         var learningRates: [Float] = []
         var step = Workspace.Step(learningRate: settings.learningRate, momentum: settings.momentum,
-                                  weightDecay: settings.learningRate * settings.l2 / Float(training.count))
+                                  l2: settings.l2, trainingCount: training.count)
         var schedule = PatienceSchedule()
         let progressInterval = max(1, 2_000 / settings.batchSize)
 
-        var pending: BackgroundValidation?
+        // Each epoch's weights with their validation, computed on another core while the next epoch trains.
+        var pending: Background<(result: EpochResult, network: Network)>?
         func finishPendingValidation() {
-            guard let result = pending?.result() else { return }
+            guard let (result, network) = pending?.result() else { return }
             pending = nil
-            history.append(result.epoch)
-            if best == nil || validation == nil || result.epoch.validationCorrect > best!.correct {
-                best = (result.network, result.epoch.epoch, result.epoch.validationCorrect)
+            history.append(result)
+            if best == nil || validation == nil || result.validationCorrect > best!.correct {
+                best = (network, result.epoch, result.validationCorrect)
             }
-            report(.epochFinished(result.epoch))
+            report(.epochFinished(result))
         }
         func outcome(interrupted: Bool = false, stoppedEarly: Bool = false) -> TrainingOutcome {
             TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
@@ -213,7 +214,6 @@ public struct Trainer: Sendable {
                     return outcome(stoppedEarly: true)
                 case .halve:
                     step.learningRate /= 2
-                    step.weightDecay /= 2
                     report(.learningRateChanged(epoch: epoch, learningRate: step.learningRate))
                 }
             }
@@ -250,8 +250,13 @@ public struct Trainer: Sendable {
             let network = workspace.network
             guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
             finishPendingValidation()
-            pending = BackgroundValidation(epoch: epoch, network: network, elapsed: Date().timeIntervalSince(start),
-                                           inputs: validationInputs, labels: validation?.labels ?? [])
+            let elapsed = Date().timeIntervalSince(start)
+            let labels = validation?.labels ?? []
+            pending = Background { [validationInputs] in
+                let correct = validationInputs.map { network.correctCount(on: $0, labels: labels) } ?? 0
+                return (EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: labels.count, elapsed: elapsed),
+                        network)
+            }
         }
         finishPendingValidation()
         return outcome()
@@ -302,10 +307,10 @@ private struct EpochSource {
 
     /// Starts making one epoch's images. With augmentation, draws the seed of their order and distortions from
     /// `generator`; without, draws nothing.
-    func start(drawingFrom generator: inout SplitMix64) -> Pending {
-        if let plain { return Pending(ready: Images(images: plain, labels: training.labels)) }
+    func start(drawingFrom generator: inout SplitMix64) -> Background<Images> {
+        if let plain { return Background(ready: Images(images: plain, labels: training.labels)) }
         let seed = generator.next()
-        return Pending { [training, augmentation] in
+        return Background { [training, augmentation] in
             var generator = SplitMix64(seed: seed)
             var order = Array(0..<training.count)
             order.shuffle(using: &generator)
@@ -325,49 +330,24 @@ private struct EpochSource {
             return Images(images: images.build(), labels: order.map { training.labels[$0] })
         }
     }
-
-    /// An epoch's images, ready or being made.
-    final class Pending: @unchecked Sendable {
-        private let group = DispatchGroup()
-        /// Written once by the making thread before it leaves `group`; read only after `group.wait()`.
-        private var images: Images?
-
-        init(ready: Images) { images = ready }
-
-        init(making: @escaping @Sendable () -> Images) {
-            group.enter()
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
-                images = making()
-                group.leave()
-            }
-        }
-
-        func result() -> Images {
-            group.wait()
-            return images!
-        }
-    }
 }
 
-/// One epoch's validation, computed on another thread.
-private final class BackgroundValidation: @unchecked Sendable {
-    private let epoch: Int
-    private let network: Network
-    private let elapsed: Double
-    private let total: Int
-    private let finished = Atomic<Bool>(false)
+/// A value computed on another thread (or given ready), for the thread that started it to collect.
+private final class Background<Value: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
-    /// Written by the validating thread before `finished` is set; read only after `group.wait()`.
-    private var correct = 0
+    private let finished = Atomic<Bool>(false)
+    /// Written once, by the computing thread before `finished` is set; read only after `group.wait()`.
+    private var value: Value?
 
-    init(epoch: Int, network: Network, elapsed: Double, inputs: SparseInputs?, labels: [UInt8]) {
-        self.epoch = epoch
-        self.network = network
-        self.elapsed = elapsed
-        total = inputs?.count ?? 0
+    init(ready: Value) {
+        value = ready
+        finished.store(true, ordering: .releasing)
+    }
+
+    init(computing work: @escaping @Sendable () -> Value) {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            correct = inputs.map { network.correctCount(on: $0, labels: labels) } ?? 0
+            value = work()
             finished.store(true, ordering: .releasing)
             group.leave()
         }
@@ -375,9 +355,9 @@ private final class BackgroundValidation: @unchecked Sendable {
 
     var isFinished: Bool { finished.load(ordering: .acquiring) }
 
-    /// Waits for the validation, then gives the epoch's result and the weights it measured.
-    func result() -> (epoch: EpochResult, network: Network) {
+    /// Waits for the value.
+    func result() -> Value {
         group.wait()
-        return (EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: total, elapsed: elapsed), network)
+        return value!
     }
 }

@@ -167,8 +167,12 @@ final class Workspace {
         var learningRate: Float
         /// μ: the share of the previous step carried into this one.
         var momentum: Float = 0
-        /// ηλ/n, network2.py's weight decay: λ the L2 regularisation parameter, n the number of training samples.
-        var weightDecay: Float = 0
+        /// λ, network2.py's L2 regularisation parameter, and n, the number of training samples it is spread over.
+        var l2: Float = 0
+        var trainingCount = 1
+
+        /// ηλ/n, the share of each weight that a step takes away: it follows η when a schedule changes η.
+        var weightDecay: Float { learningRate * l2 / Float(trainingCount) }
     }
 
     /// One gradient step from samples 0..<count after `backward` on each. With momentum μ and L2 decay,
