@@ -201,15 +201,15 @@ extension Network {
     }
 }
 
-/// σ(z) = 1 / (1 + e^−z), eight at a time.
+/// σ(z) = 1 / (1 + e^−z), a chunk at a time.
 ///
 /// e^x as in Cephes' expf: x = n ln 2 + r with |r| ≤ ½ ln 2, e^r by a polynomial whose relative error is about
 /// Float32's rounding, and 2^n written straight into the exponent bits. x = −z is first clamped to
 /// [−87.3, 88.37], where e^x stays finite and 2^n normal, so σ is finite for every z: exactly what 1 / (1 + e^−z)
 /// gives for |z| < 87, and within 4e-39 of 0 or 1e-7 of 1 beyond.
 @inline(__always)
-func sigmoid(_ z: SIMD8<Float>) -> SIMD8<Float> {
-    typealias V = SIMD8<Float>
+func sigmoid(_ z: Chunk) -> Chunk {
+    typealias V = Chunk
     // (`clamped` and Float-to-Int conversions of SIMD values are not inlined; these spellings compile to a few
     // vector instructions.)
     var x = -z
@@ -228,7 +228,7 @@ func sigmoid(_ z: SIMD8<Float>) -> SIMD8<Float> {
     p = V(repeating: 1.666_666_545_9e-1).addingProduct(p, x)
     p = V(repeating: 5.000_000_120_1e-1).addingProduct(p, x)
     let er = (x + 1).addingProduct(p, x * x)                   // e^r = 1 + r + r² p(r)
-    let exponent = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+    let exponent = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
     let twoToN = unsafeBitCast((exponent &+ 127) &<< 23, to: V.self)
     return 1 / (1 + er * twoToN)
 }

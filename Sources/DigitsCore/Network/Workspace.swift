@@ -4,7 +4,7 @@ import Foundation
 /// and inference, both of which run through `forward`.
 ///
 /// Layer l maps level l (sizes[l] neurons) to level l + 1. Every row below is padded to `strides[l]` floats, a
-/// whole number of SIMD8 chunks. Padded weights, biases and errors are 0 and stay 0; padded activations are
+/// whole number of SIMD chunks (`Chunk`). Padded weights, biases and errors are 0 and stay 0; padded activations are
 /// computed (σ(0)) but never read, so padded neurons feed nothing.
 /// - `weights[l]`: Wᵀ, sizes[l] rows of strides[l + 1] (row k holds the weights out of input k, as
 ///   `Network.Layer.weights`), so that W a is a sum of rows scaled by the inputs and Wᵀ δ a dot product per row;
@@ -33,7 +33,7 @@ final class Workspace {
     init(_ network: Network, batchCapacity: Int) {
         precondition(batchCapacity > 0)
         let sizes = network.sizes
-        let strides = sizes.map { ($0 + 7) / 8 * 8 }
+        let strides = sizes.map { ($0 + chunkWidth - 1) / chunkWidth * chunkWidth }
         self.sizes = sizes
         self.strides = strides
         self.batchCapacity = batchCapacity
@@ -104,8 +104,8 @@ final class Workspace {
             let input = inputs(layer: l, sample: s)
             addScaledRows(weights[l], stride: stride, indices: input.indices, values: input.values, count: input.count, into: z)
             switch layerActivations[l] {
-            case .sigmoid: for c in 0..<stride / 8 { z.setChunk(c, sigmoid(z.chunk(c))) }
-            case .relu: for c in 0..<stride / 8 { z.setChunk(c, z.chunk(c).replacing(with: 0, where: z.chunk(c) .< 0)) }
+            case .sigmoid: for c in 0..<stride / chunkWidth { z.setChunk(c, sigmoid(z.chunk(c))) }
+            case .relu: for c in 0..<stride / chunkWidth { z.setChunk(c, z.chunk(c).replacing(with: 0, where: z.chunk(c) .< 0)) }
             case .identity: break
             case .softmax: softmax(z, count: sizes[l + 1], stride: stride)
             }
@@ -191,9 +191,9 @@ final class Workspace {
             let weightCount = sizes[l] * stride
             let (w, b) = direct ? (weights[l], biases[l]) : (velocities[l], biasVelocities[l])
             if !direct {
-                let (mu, decay) = (SIMD8<Float>(repeating: step.momentum), SIMD8<Float>(repeating: step.weightDecay))
-                for c in 0..<weightCount / 8 { w.setChunk(c, (mu * w.chunk(c)).addingProduct(-decay, weights[l].chunk(c))) }
-                for c in 0..<stride / 8 { b.setChunk(c, mu * b.chunk(c)) }
+                let (mu, decay) = (Chunk(repeating: step.momentum), Chunk(repeating: step.weightDecay))
+                for c in 0..<weightCount / chunkWidth { w.setChunk(c, (mu * w.chunk(c)).addingProduct(-decay, weights[l].chunk(c))) }
+                for c in 0..<stride / chunkWidth { b.setChunk(c, mu * b.chunk(c)) }
             }
             for s in 0..<count {
                 let d = deltas[l + 1] + s * stride
@@ -201,12 +201,12 @@ final class Workspace {
                 subtractOuterProduct(scale: scale, delta: d, indices: input.indices, values: input.values,
                                      count: input.count, from: w, stride: stride)
                 if hasBiases[l] {
-                    for c in 0..<stride / 8 { b.setChunk(c, b.chunk(c) - scale * d.chunk(c)) }
+                    for c in 0..<stride / chunkWidth { b.setChunk(c, b.chunk(c) - scale * d.chunk(c)) }
                 }
             }
             if !direct {
-                for c in 0..<weightCount / 8 { weights[l].setChunk(c, weights[l].chunk(c) + w.chunk(c)) }
-                for c in 0..<stride / 8 { biases[l].setChunk(c, biases[l].chunk(c) + b.chunk(c)) }
+                for c in 0..<weightCount / chunkWidth { weights[l].setChunk(c, weights[l].chunk(c) + w.chunk(c)) }
+                for c in 0..<stride / chunkWidth { biases[l].setChunk(c, biases[l].chunk(c) + b.chunk(c)) }
             }
         }
     }
@@ -220,8 +220,13 @@ final class Workspace {
 
 // MARK: Kernels
 //
-// Rows are `stride` floats, a multiple of 8, handled as SIMD8 chunks. Accumulators are kept in registers for
-// up to four chunks at a time (32 neurons), which covers Nielsen's 30 hidden neurons in one pass over the inputs.
+// Rows are `stride` floats, a multiple of `chunkWidth`, handled as SIMD chunks of that many. Accumulators are
+// kept in registers for two chunks at a time (32 neurons), which covers Nielsen's 30 hidden neurons in one pass
+// over the inputs.
+
+/// Floats per SIMD chunk: 16, a 512-bit register where the processor has them, two 256-bit ones where not.
+let chunkWidth = 16
+typealias Chunk = SIMD16<Float>
 
 /// z += Σ_i values[i] · row(indices[i]), rows of `stride` floats starting at `rows`.
 ///
@@ -231,49 +236,41 @@ final class Workspace {
 private func addScaledRows(_ rows: UnsafePointer<Float>, stride: Int, indices: UnsafePointer<Int32>,
                            values: UnsafePointer<Float>, count: Int, into z: UnsafeMutablePointer<Float>) {
     @inline(__always) func row(_ i: Int, _ c: Int) -> UnsafePointer<Float> {
-        rows + (Int(indices[i]) &* stride &+ 8 &* c)
+        rows + (Int(indices[i]) &* stride &+ chunkWidth &* c)
     }
     let pairs = count & ~1
     var c = 0
-    while c + 4 <= stride / 8 {
-        var (a0, a1, a2, a3) = (z.chunk(c), z.chunk(c + 1), z.chunk(c + 2), z.chunk(c + 3))
-        var (b0, b1, b2, b3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    while c + 2 <= stride / chunkWidth {
+        var (a0, a1) = (z.chunk(c), z.chunk(c + 1))
+        var (b0, b1) = (Chunk(), Chunk())
         var i = 0
         while i < pairs {
             let (p, q) = (row(i, c), row(i &+ 1, c))
-            let (u, v) = (SIMD8<Float>(repeating: values[i]), SIMD8<Float>(repeating: values[i &+ 1]))
+            let (u, v) = (Chunk(repeating: values[i]), Chunk(repeating: values[i &+ 1]))
             a0 = a0.addingProduct(u, p.chunk(0))
             a1 = a1.addingProduct(u, p.chunk(1))
-            a2 = a2.addingProduct(u, p.chunk(2))
-            a3 = a3.addingProduct(u, p.chunk(3))
             b0 = b0.addingProduct(v, q.chunk(0))
             b1 = b1.addingProduct(v, q.chunk(1))
-            b2 = b2.addingProduct(v, q.chunk(2))
-            b3 = b3.addingProduct(v, q.chunk(3))
             i &+= 2
         }
         if pairs < count {
-            let (p, u) = (row(pairs, c), SIMD8<Float>(repeating: values[pairs]))
+            let (p, u) = (row(pairs, c), Chunk(repeating: values[pairs]))
             (a0, a1) = (a0.addingProduct(u, p.chunk(0)), a1.addingProduct(u, p.chunk(1)))
-            (a2, a3) = (a2.addingProduct(u, p.chunk(2)), a3.addingProduct(u, p.chunk(3)))
         }
         z.setChunk(c, a0 + b0)
         z.setChunk(c + 1, a1 + b1)
-        z.setChunk(c + 2, a2 + b2)
-        z.setChunk(c + 3, a3 + b3)
-        c += 4
+        c += 2
     }
-    while c < stride / 8 {
-        var (a, b) = (z.chunk(c), SIMD8<Float>())
+    if c < stride / chunkWidth {
+        var (a, b) = (z.chunk(c), Chunk())
         var i = 0
         while i < pairs {
-            a = a.addingProduct(SIMD8(repeating: values[i]), row(i, c).chunk(0))
-            b = b.addingProduct(SIMD8(repeating: values[i &+ 1]), row(i &+ 1, c).chunk(0))
+            a = a.addingProduct(Chunk(repeating: values[i]), row(i, c).chunk(0))
+            b = b.addingProduct(Chunk(repeating: values[i &+ 1]), row(i &+ 1, c).chunk(0))
             i &+= 2
         }
-        if pairs < count { a = a.addingProduct(SIMD8(repeating: values[pairs]), row(pairs, c).chunk(0)) }
+        if pairs < count { a = a.addingProduct(Chunk(repeating: values[pairs]), row(pairs, c).chunk(0)) }
         z.setChunk(c, a + b)
-        c += 1
     }
 }
 
@@ -283,25 +280,22 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
                                   values: UnsafePointer<Float>, count: Int,
                                   from rows: UnsafeMutablePointer<Float>, stride: Int) {
     var c = 0
-    while c + 4 <= stride / 8 {
-        let (d0, d1, d2, d3) = (delta.chunk(c), delta.chunk(c + 1), delta.chunk(c + 2), delta.chunk(c + 3))
+    while c + 2 <= stride / chunkWidth {
+        let (d0, d1) = (delta.chunk(c), delta.chunk(c + 1))
         for i in 0..<count {
-            let row = rows + (Int(indices[i]) &* stride &+ 8 &* c)
-            let step = SIMD8<Float>(repeating: -scale * values[i])
+            let row = rows + (Int(indices[i]) &* stride &+ chunkWidth &* c)
+            let step = Chunk(repeating: -scale * values[i])
             row.setChunk(0, row.chunk(0).addingProduct(step, d0))
             row.setChunk(1, row.chunk(1).addingProduct(step, d1))
-            row.setChunk(2, row.chunk(2).addingProduct(step, d2))
-            row.setChunk(3, row.chunk(3).addingProduct(step, d3))
         }
-        c += 4
+        c += 2
     }
-    while c < stride / 8 {
+    if c < stride / chunkWidth {
         let d0 = delta.chunk(c)
         for i in 0..<count {
-            let row = rows + (Int(indices[i]) &* stride &+ 8 &* c)
-            row.setChunk(0, row.chunk(0).addingProduct(SIMD8<Float>(repeating: -scale * values[i]), d0))
+            let row = rows + (Int(indices[i]) &* stride &+ chunkWidth &* c)
+            row.setChunk(0, row.chunk(0).addingProduct(Chunk(repeating: -scale * values[i]), d0))
         }
-        c += 1
     }
 }
 
@@ -322,27 +316,31 @@ private func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) 
 /// Σ x_j y_j over `count` floats, a multiple of 8.
 @inline(__always)
 private func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+    // Eight lanes, whatever the chunk width: the order of the sum is part of what training computes.
     var sum = SIMD8<Float>()
-    for c in 0..<count / 8 { sum = sum.addingProduct(x.chunk(c), y.chunk(c)) }
+    for c in 0..<count / 8 {
+        sum = sum.addingProduct(UnsafeRawPointer(x + 8 * c).loadUnaligned(as: SIMD8<Float>.self),
+                                UnsafeRawPointer(y + 8 * c).loadUnaligned(as: SIMD8<Float>.self))
+    }
     return sum.sum()
 }
 
 extension UnsafePointer<Float> {
-    /// Floats 8c..<8c+8.
+    /// Chunk c, floats chunkWidth·c ..< chunkWidth·(c + 1).
     @inline(__always)
-    fileprivate func chunk(_ c: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(self + 8 * c).loadUnaligned(as: SIMD8<Float>.self)
+    fileprivate func chunk(_ c: Int) -> Chunk {
+        UnsafeRawPointer(self + chunkWidth * c).loadUnaligned(as: Chunk.self)
     }
 }
 
 extension UnsafeMutablePointer<Float> {
     @inline(__always)
-    fileprivate func chunk(_ c: Int) -> SIMD8<Float> {
+    fileprivate func chunk(_ c: Int) -> Chunk {
         UnsafePointer(self).chunk(c)
     }
 
     @inline(__always)
-    fileprivate func setChunk(_ c: Int, _ value: SIMD8<Float>) {
-        UnsafeMutableRawPointer(self + 8 * c).storeBytes(of: value, as: SIMD8<Float>.self)
+    fileprivate func setChunk(_ c: Int, _ value: Chunk) {
+        UnsafeMutableRawPointer(self + chunkWidth * c).storeBytes(of: value, as: Chunk.self)
     }
 }
