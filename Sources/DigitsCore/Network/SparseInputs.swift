@@ -153,6 +153,12 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
         digits_prefetch(values + offsets[i], pairs * MemoryLayout<Float>.stride)
     }
 
+    /// Asks the processor to start loading where input i's pairs are, so that `prefetch(i)` a little later
+    /// does not wait for it.
+    func prefetchLocation(_ i: Int) {
+        digits_prefetch(offsets + i, 2 * MemoryLayout<Int>.stride)
+    }
+
     subscript(i: Int) -> Row {
         precondition(i >= 0 && i < count)
         return Row(indices: indices + offsets[i], values: values + offsets[i], count: offsets[i + 1] - offsets[i])

@@ -227,11 +227,13 @@ public struct Trainer: Sendable {
 
             for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
                 let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
-                // The next mini-batch's images come from anywhere in memory: start fetching them now.
-                for i in order[min(batchStart + settings.batchSize, order.count)..<min(batchStart + 2 * settings.batchSize, order.count)] {
-                    inputs.images.prefetch(i)
-                }
                 for (s, i) in batch.enumerated() {
+                    // Shuffled images come from anywhere in memory. While sample s trains, fetch the image a
+                    // mini-batch ahead, and where the image two mini-batches ahead lies, so that neither is waited
+                    // for when it comes: one image at a time, as a burst of fetches would queue and stall.
+                    let ahead = batchStart + s + settings.batchSize
+                    if ahead < order.count { inputs.images.prefetch(order[ahead]) }
+                    if ahead + settings.batchSize < order.count { inputs.images.prefetchLocation(order[ahead + settings.batchSize]) }
                     workspace.setInput(inputs.images[i], sample: s)
                     _ = workspace.forward(sample: s)
                     workspace.backward(sample: s, target: targets + Int(inputs.labels[i]) * classes, cost: settings.cost)
