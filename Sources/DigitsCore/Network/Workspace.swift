@@ -18,6 +18,10 @@ final class Workspace {
     private let layerActivations: [Network.Activation]
     private let hasBiases: [Bool]
     private let weights: [UnsafeMutablePointer<Float>]
+    /// W_l itself for the layers above the first, strides[l + 1] rows of strides[l] (row j holds the weights into
+    /// neuron j), so that backpropagation forms W_lᵀ δ a chunk of neurons at a time; a copy of `weights`, made
+    /// again after every step. (Level 0 has no δ, so the first layer needs none.)
+    private let rowsByOutput: [UnsafeMutablePointer<Float>]
     private let biases: [UnsafeMutablePointer<Float>]
     private let activations: [UnsafeMutablePointer<Float>]
     private let deltas: [UnsafeMutablePointer<Float>]
@@ -50,6 +54,7 @@ final class Workspace {
             }
             return w
         }
+        rowsByOutput = sizes.indices.dropLast().map { l in Self.allocate(l == 0 ? 0 : strides[l + 1] * strides[l]) }
         biases = network.layers.enumerated().map { l, layer in
             let b = Self.allocate(strides[l + 1])
             for j in 0..<sizes[l + 1] { b[j] = layer.biases[j] }
@@ -61,10 +66,20 @@ final class Workspace {
         deltas = strides.enumerated().map { l, stride in Self.allocate(l == 0 ? 0 : stride * batchCapacity) }
         inputs = .allocate(capacity: batchCapacity)
         inputs.initialize(repeating: SparseInputs.Row(indices: allIndices, values: activations[0], count: 0), count: batchCapacity)
+        copyRowsByOutput()
+    }
+
+    private func copyRowsByOutput() {
+        for l in 1..<sizes.count - 1 {
+            let (w, rows) = (weights[l], rowsByOutput[l])
+            for k in 0..<sizes[l] {
+                for j in 0..<sizes[l + 1] { rows[j * strides[l] + k] = w[k * strides[l + 1] + j] }
+            }
+        }
     }
 
     deinit {
-        for pointer in weights + biases + activations + deltas + velocities + biasVelocities { pointer.deallocate() }
+        for pointer in weights + rowsByOutput + biases + activations + deltas + velocities + biasVelocities { pointer.deallocate() }
         allIndices.deallocate()
         inputs.deallocate()
     }
@@ -141,11 +156,19 @@ final class Workspace {
             let a = activations[l] + s * strides[l]
             let d = deltas[l] + s * strides[l]
             let dNext = deltas[l + 1] + s * strides[l + 1]
-            let stride = strides[l + 1]
-            let activation = layerActivations[l - 1]
-            for k in 0..<sizes[l] {
-                // (Wᵀ δ)_k: row k of the stored Wᵀ against δ_{l+1}, whose padding is zero.
-                d[k] = times(dot(weights[l] + k * stride, dNext, count: stride), derivative: activation, at: a[k])
+            let (rows, rowLength) = (rowsByOutput[l], strides[l])
+            for c in 0..<strides[l] / chunkWidth {
+                // (Wᵀ δ)_k = Σ_j W_jk δ_j for a chunk of k, summed in a fixed order: eight partial sums, partial
+                // sum t over j = t, t + 8, t + 16, …, then the eight added in turn. (The padding of δ is zero.)
+                var sum = Chunk(repeating: -0.0)
+                for t in 0..<8 {
+                    var partial = Chunk()
+                    for j in Swift.stride(from: t, to: strides[l + 1], by: 8) {
+                        partial = partial.addingProduct(rows.chunk(j * rowLength / chunkWidth + c), Chunk(repeating: dNext[j]))
+                    }
+                    sum += partial
+                }
+                d.setChunk(c, times(sum, derivative: layerActivations[l - 1], at: a.chunk(c)))
             }
         }
     }
@@ -153,9 +176,14 @@ final class Workspace {
     /// x f′(z), f′ read off a = f(z).
     @inline(__always)
     private func times(_ x: Float, derivative activation: Network.Activation, at a: Float) -> Float {
+        times(Chunk(repeating: x), derivative: activation, at: Chunk(repeating: a))[0]
+    }
+
+    @inline(__always)
+    private func times(_ x: Chunk, derivative activation: Network.Activation, at a: Chunk) -> Chunk {
         switch activation {
         case .sigmoid: x * a * (1 - a)
-        case .relu: a > 0 ? x : 0
+        case .relu: Chunk().replacing(with: x, where: a .> 0)
         case .identity: x
         case .softmax: preconditionFailure("softmax is an output layer; its δ is the cost's")
         }
@@ -209,6 +237,7 @@ final class Workspace {
                 for c in 0..<stride / chunkWidth { biases[l].setChunk(c, biases[l].chunk(c) + b.chunk(c)) }
             }
         }
+        copyRowsByOutput()
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -311,18 +340,6 @@ private func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) 
     }
     for j in 0..<count { z[j] /= sum }
     for j in count..<stride { z[j] = 0 }
-}
-
-/// Σ x_j y_j over `count` floats, a multiple of 8.
-@inline(__always)
-private func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-    // Eight lanes, whatever the chunk width: the order of the sum is part of what training computes.
-    var sum = SIMD8<Float>()
-    for c in 0..<count / 8 {
-        sum = sum.addingProduct(UnsafeRawPointer(x + 8 * c).loadUnaligned(as: SIMD8<Float>.self),
-                                UnsafeRawPointer(y + 8 * c).loadUnaligned(as: SIMD8<Float>.self))
-    }
-    return sum.sum()
 }
 
 extension UnsafePointer<Float> {
