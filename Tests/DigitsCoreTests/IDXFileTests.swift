@@ -107,6 +107,19 @@ import Testing
         }
     }
 
+    @Test func aGzipTrailerClaimingMoreThanTheDataIsACorruptStream() throws {
+        // The trailer's size only sizes the buffer; the stream itself is still checked against it.
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: mnistFolder + "/t10k-labels-idx1-ubyte.gz")))
+        bytes.replaceSubrange(bytes.count - 4..<bytes.count, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let folder = TemporaryFolder()
+        let path = folder.write("lying.gz", bytes)
+        let error = try #require(throws: FileError.self) { try IDXFile.read(.labels, from: path) }
+        guard case .corruptCompression = error.problem else {
+            Issue.record("expected a gzip error, got \(error)")
+            return
+        }
+    }
+
     @Test func rejectsImagesThatAreNot28By28() throws {
         let folder = TemporaryFolder()
         let images = folder.write("t10k-images-idx3-ubyte", idxBytes(dimensions: [1, 27, 28], data: .init(repeating: 0, count: 27 * 28)))

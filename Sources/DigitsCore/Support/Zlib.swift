@@ -7,6 +7,9 @@ import Foundation
 final class GzipReader {
     let path: String
     private let file: gzFile
+    /// How many bytes the file says it holds uncompressed: a plain file's length, or what a gzip trailer records
+    /// (the length modulo 2³²). Only to size buffers by: what is read is checked as it would be without it.
+    private let declaredSize: Int
 
     /// Opens `path` for reading, after checking that it is a readable regular file.
     init(path: String) throws(FileError) {
@@ -18,6 +21,17 @@ final class GzipReader {
         gzbuffer(file, 1 << 17)
         self.file = file
         self.path = path
+        declaredSize = Self.declaredSize(of: path, compressed: gzdirect(file) == 0)
+    }
+
+    private static func declaredSize(of path: String, compressed: Bool) -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path), let length = try? handle.seekToEnd() else { return 0 }
+        defer { try? handle.close() }
+        guard compressed else { return Int(length) }
+        guard length >= 4, (try? handle.seek(toOffset: length - 4)) != nil,
+              let trailer = try? handle.read(upToCount: 4), trailer.count == 4 else { return 0 }
+        // Deflate expands at most 1,032 to 1: a trailer claiming more is lying, and gets no more room than that.
+        return min(trailer.reversed().reduce(0) { $0 << 8 | Int($1) }, 1_032 * Int(length))
     }
 
     deinit { gzclose(file) }
@@ -38,9 +52,12 @@ final class GzipReader {
     }
 
     /// Reads up to `count` bytes: fewer only where the data ends. Memory grows with what is actually read,
-    /// 16 MiB at a time, so a header that claims more data than the file holds costs nothing.
+    /// 16 MiB at a time beyond the size the file declares, so a header that claims more data than the file holds
+    /// costs nothing.
     func readBytes(upTo count: Int) throws(FileError) -> [UInt8] {
         var bytes: [UInt8] = []
+        // Room for all at once, if the file is as large as it says: growing copies what was read each time.
+        bytes.reserveCapacity(min(count, declaredSize))
         let chunk = 1 << 24
         while bytes.count < count {
             let wanted = min(chunk, count - bytes.count)
