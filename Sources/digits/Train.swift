@@ -142,8 +142,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try ModelFile.checkWritable(model)
-        let training = try MNIST.load(.training, from: data)
-        let test = try MNIST.load(.test, from: data)
+        let (training, test) = try MNIST.load(.training, .test, from: data)
         guard validation < training.count else {
             throw ValidationError("--validation \(validation) leaves no training images: \(data) has \(training.count)")
         }

@@ -155,6 +155,30 @@ import Testing
         #expect(error.description.contains("t10k-labels-idx1-ubyte"))
     }
 
+    @Test func loadsTwoPartsAtOnceAsItLoadsEach() throws {
+        let folder = TemporaryFolder()
+        for (part, count) in [(MNIST.Part.training, 3), (.test, 2)] {
+            folder.write(part.imagesFileName, idxBytes(dimensions: [count, 28, 28], data: (0..<count * 784).map { UInt8(truncatingIfNeeded: $0 * count) }))
+            folder.write(part.labelsFileName, idxBytes(dimensions: [count], data: (0..<count).map { UInt8($0 + count) }))
+        }
+        let (training, test) = try MNIST.load(.training, .test, from: folder.path)
+        for (loaded, part) in [(training, MNIST.Part.training), (test, .test)] {
+            let alone = try MNIST.load(part, from: folder.path)
+            #expect(loaded.pixels == alone.pixels && loaded.labels == alone.labels)
+        }
+        #expect(training.count == 3 && test.count == 2)
+    }
+
+    @Test func loadingTwoPartsReportsTheFirstPartsFailureFirst() throws {
+        let folder = TemporaryFolder()
+        let error = try #require(throws: FileError.self) { try MNIST.load(.training, .test, from: folder.path) }
+        #expect(error.description.contains("train-images-idx3-ubyte"))
+        folder.write("train-images-idx3-ubyte", idxBytes(dimensions: [1, 28, 28], data: .init(repeating: 0, count: 784)))
+        folder.write("train-labels-idx1-ubyte", idxBytes(dimensions: [1], data: [3]))
+        let testError = try #require(throws: FileError.self) { try MNIST.load(.training, .test, from: folder.path) }
+        #expect(testError.description.contains("t10k-images-idx3-ubyte"))
+    }
+
     @Test func holdsOutTheLastImages() throws {
         let data = LabeledImages(rows: 1, columns: 2, pixels: [0, 1, 2, 3, 4, 5], labels: [7, 8, 9])
         let (training, heldOut) = data.holdingOutLast(1)

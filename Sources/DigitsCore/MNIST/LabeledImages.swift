@@ -56,6 +56,15 @@ public enum MNIST {
     public static let columns = 28
     public static let classCount = 10
 
+    /// Loads two parts of the data set in `directory` at the same time, the second on another core: loading is
+    /// mostly inflating gzip, one file per core. Failures are reported as `load` reports them, the first part's
+    /// first.
+    public static func load(_ first: Part, _ second: Part, from directory: String) throws -> (LabeledImages, LabeledImages) {
+        let other = Background { Result { try load(second, from: directory) } }
+        let firstImages = try load(first, from: directory)
+        return (firstImages, try other.result().get())
+    }
+
     /// Loads one part of the data set in `directory`, checking that images are 28×28, that there is one label
     /// per image and that every label is a digit 0–9.
     public static func load(_ part: Part, from directory: String) throws -> LabeledImages {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How to train: the hyper-parameters of Nielsen's `SGD(training_data, epochs, mini_batch_size, eta)`, and those
 /// network2.py and later work added to it.
@@ -331,35 +330,5 @@ private struct EpochSource {
             }
             return Images(images: images.build(), labels: order.map { training.labels[$0] })
         }
-    }
-}
-
-/// A value computed on another thread (or given ready), for the thread that started it to collect.
-private final class Background<Value: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private let finished = Atomic<Bool>(false)
-    /// Written once, by the computing thread before `finished` is set; read only after `group.wait()`.
-    private var value: Value?
-
-    init(ready: Value) {
-        value = ready
-        finished.store(true, ordering: .releasing)
-    }
-
-    init(computing work: @escaping @Sendable () -> Value) {
-        group.enter()
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            value = work()
-            finished.store(true, ordering: .releasing)
-            group.leave()
-        }
-    }
-
-    var isFinished: Bool { finished.load(ordering: .acquiring) }
-
-    /// Waits for the value.
-    func result() -> Value {
-        group.wait()
-        return value!
     }
 }
