@@ -240,10 +240,10 @@ final class Workspace {
         copyRowsByOutput()
     }
 
+    /// Zeros, starting on a cache line: every row is a whole number of chunks, so no chunk straddles two lines.
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-        return pointer
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        return pointer.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
     }
 }
 
