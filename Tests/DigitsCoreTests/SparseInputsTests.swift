@@ -35,3 +35,16 @@ import Testing
         #expect(pairs(tail).map { $0.map(\.1) } == pairs(expected).map { $0.map(\.1) })
     }
 }
+
+@Suite struct ClassifyingTests {
+    @Test(arguments: [0, 1, 5])
+    func classifiesOnTwoCoresAsOnOne(count: Int) {
+        var generator = SplitMix64(seed: 7)
+        let network = Network(sizes: [784, 20, 10], generator: &generator)
+        let pixels = (0..<count * 784).map { _ in UInt8(truncatingIfNeeded: generator.next() % 4 == 0 ? generator.next() : 0) }
+        let inputs = SparseInputs(LabeledImages(rows: 28, columns: 28, pixels: pixels[...], labels: .init(repeating: 0, count: count)))
+        let alone = (0..<count).map { i in network.classify(pixels[i * 784..<(i + 1) * 784].map { Float($0) / 255 }) }
+        #expect(network.classify(inputs) == alone)
+        #expect(network.classify(inputs, oneCore: true) == alone)
+    }
+}

@@ -95,10 +95,19 @@ public struct Network: Equatable, Sendable {
         return classify(SparseInputs(data))
     }
 
-    func classify(_ inputs: SparseInputs) -> [Int] {
+    /// The class picked for each input, the second half on another core (classifying writes nothing shared), or
+    /// with `oneCore` all on this thread, for a caller that already keeps the other core busy.
+    func classify(_ inputs: SparseInputs, oneCore: Bool = false) -> [Int] {
         precondition(inputs.width == inputCount, "inputs have \(inputs.width) values, the network takes \(inputCount)")
+        if oneCore { return classify(inputs, 0..<inputs.count) }
+        let half = inputs.count / 2
+        let second = Background { [self] in classify(inputs, half..<inputs.count) }
+        return classify(inputs, 0..<half) + second.result()
+    }
+
+    private func classify(_ inputs: SparseInputs, _ range: Range<Int>) -> [Int] {
         let workspace = Workspace(self, batchCapacity: 1)
-        return (0..<inputs.count).map { i in
+        return range.map { i in
             workspace.setInput(inputs[i], sample: 0)
             return argmax(workspace.forward(sample: 0))
         }
@@ -109,8 +118,8 @@ public struct Network: Equatable, Sendable {
         correctCount(on: SparseInputs(data), labels: data.labels)
     }
 
-    func correctCount(on inputs: SparseInputs, labels: [UInt8]) -> Int {
-        zip(classify(inputs), labels).count { $0 == Int($1) }
+    func correctCount(on inputs: SparseInputs, labels: [UInt8], oneCore: Bool = false) -> Int {
+        zip(classify(inputs, oneCore: oneCore), labels).count { $0 == Int($1) }
     }
 }
 

@@ -254,7 +254,7 @@ public struct Trainer: Sendable {
             let elapsed = Date().timeIntervalSince(start)
             let labels = validation?.labels ?? []
             pending = Background { [validationInputs] in
-                let correct = validationInputs.map { network.correctCount(on: $0, labels: labels) } ?? 0
+                let correct = validationInputs.map { network.correctCount(on: $0, labels: labels, oneCore: true) } ?? 0
                 return (EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: labels.count, elapsed: elapsed),
                         network)
             }
