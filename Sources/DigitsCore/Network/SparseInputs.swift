@@ -28,11 +28,12 @@ final class SparseInputs: @unchecked Sendable {  // immutable once built
         let half = data.count / 2
         let secondCount = Background { Self.nonzeroByteCount(in: data, images: half..<data.count) }
         let firstCount = Self.nonzeroByteCount(in: data, images: 0..<half)
-        self.init(count: data.count, width: data.pixelsPerImage, nonzeroCount: firstCount + secondCount.result())
+        let total = firstCount + secondCount.result()
+        self.init(count: data.count, width: data.pixelsPerImage, nonzeroCount: total)
         let second = Background { [self] in list(data, images: half..<data.count, startingAt: firstCount) }
         list(data, images: 0..<half, startingAt: 0)
         second.result()
-        offsets[count] = firstCount + secondCount.result()
+        offsets[count] = total
     }
 
     /// Fills the pairs and offsets of `images`, the first of them at pair `first`.

@@ -4,10 +4,13 @@ import Foundation
 /// and inference, both of which run through `forward`.
 ///
 /// Layer l maps level l (sizes[l] neurons) to level l + 1. Every row below is padded to `strides[l]` floats, a
-/// whole number of SIMD chunks (`Chunk`). Padded weights, biases and errors are 0 and stay 0; padded activations are
-/// computed (σ(0)) but never read, so padded neurons feed nothing.
+/// whole number of SIMD chunks (`Chunk`). Padded weights, biases and errors are 0 and stay 0; padded activations
+/// are computed (σ(0)) but never read, so padded neurons feed nothing.
 /// - `weights[l]`: Wᵀ, sizes[l] rows of strides[l + 1] (row k holds the weights out of input k, as
-///   `Network.Layer.weights`), so that W a is a sum of rows scaled by the inputs and Wᵀ δ a dot product per row;
+///   `Network.Layer.weights`), so that W a is a sum of rows scaled by the inputs (and, for the first layer, only
+///   the rows of nonzero inputs);
+/// - `rowsByOutput[l]`, for the layers above the first: W itself, copied from `weights` after every step, so that
+///   Wᵀ δ is likewise a sum of rows scaled by δ;
 /// - `biases[l]`: strides[l + 1];
 /// - `activations[l]`, `deltas[l]`: `batchCapacity` rows of strides[l] for the levels above the input;
 /// - each sample's inputs are a `SparseInputs.Row`, its nonzero values only.
