@@ -67,6 +67,13 @@ import Testing
         #expect(error.description.hasSuffix("(\(path))"))
     }
 
+    @Test func saysAnEmptyFileIsEmpty() throws {
+        let folder = TemporaryFolder()
+        let path = folder.write("empty.png", [])
+        let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
+        #expect(error.description == "not a readable PNG: the file is empty (\(path))")
+    }
+
     @Test func refusesAHeaderClaiming200000By200000PixelsBeforeAllocating() throws {
         // A valid PNG whose IHDR (with a correct CRC) claims 40 gigapixels: refused from the header alone.
         var bytes = Self.validPNG()
