@@ -71,7 +71,7 @@ import Testing
         let folder = TemporaryFolder()
         let path = folder.write("empty.png", [])
         let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
-        #expect(error.description == "not a readable PNG: the file is empty (\(path))")
+        #expect(error.description == "not a readable PNG: it holds no bytes (\(path))")
     }
 
     @Test func refusesAHeaderClaiming200000By200000PixelsBeforeAllocating() throws {

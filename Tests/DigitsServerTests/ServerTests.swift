@@ -83,7 +83,7 @@ private func picture(ofTestDigit index: Int) throws -> Data {
     }
 
     @Test(arguments: [
-        ("empty body", Data(), 400, "not a readable PNG"),
+        ("empty body", Data(), 400, "not a readable PNG: it holds no bytes (request body)"),
         ("text", Data("hello".utf8), 400, "not a readable PNG"),
         ("truncated PNG", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]), 400, "not a readable PNG"),
     ])

@@ -49,8 +49,8 @@ public enum PNGFile {
 
     /// Decodes PNG bytes as gray + alpha.
     public static func decode(_ data: Data, pixelLimit: Int = defaultPixelLimit) -> Result<GrayImage, PNGError.Problem> {
-        // libpng would call an empty buffer an "invalid argument".
-        guard !data.isEmpty else { return .failure(.invalid("the file is empty")) }
+        // libpng would call an empty buffer an "invalid argument"; the words serve a file and a request body alike.
+        guard !data.isEmpty else { return .failure(.invalid("it holds no bytes")) }
         var image = digits_png_image()
         defer { png_image_free(&image) }
         let begun = data.withUnsafeBytes { bytes in
