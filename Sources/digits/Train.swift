@@ -30,13 +30,13 @@ struct Train: ParsableCommand {
     @Option(help: "Neurons per layer, input first: 784 inputs (28×28 pixels) to 10 outputs (digits 0–9). (nielsen: 784,30,10; best: 784,800,10)")
     var layers: LayerSizes?
 
-    @Option(help: "Most passes over the training images. (nielsen: 30; best: 60)")
+    @Option(help: "Most passes over the training images. (nielsen: 30; best: up to 200, as --patience allows)")
     var epochs: Int?
 
     @Option(help: "Images per gradient step. (nielsen: 10; best: 50)")
     var batchSize: Int?
 
-    @Option(help: "Learning rate η. (nielsen: 3; best: 0.1)")
+    @Option(help: "Learning rate η at the start. (nielsen: 3; best: 0.05)")
     var eta: Float?
 
     @Option(help: "Seed for the initial weights, the order of the images and their distortions. (1)")
