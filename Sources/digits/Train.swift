@@ -42,6 +42,9 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for the initial weights, the order of the images and their distortions. (1)")
     var seed: UInt64?
 
+    @Option(help: "Initial networks to draw: each trains for the first epoch, and the one most accurate on validation goes on. (1)")
+    var starts: Int?
+
     @Option(help: "Hidden neurons: sigmoid or relu.")
     var hidden: NamedArgument<Network.Activation>?
 
@@ -92,6 +95,7 @@ struct Train: ParsableCommand {
         if let batchSize { settings.batchSize = batchSize }
         if let eta { settings.learningRate = eta }
         if let seed { settings.seed = seed }
+        if let starts { settings.starts = starts }
         if let hidden { settings.hiddenActivation = hidden.value }
         if let output { settings.outputActivation = output.value }
         if let cost { settings.cost = cost.value }
@@ -114,6 +118,9 @@ struct Train: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
         if let batchSize, !(1...1_000_000).contains(batchSize) {
             throw ValidationError("--batch-size must be 1 to 1000000, not \(batchSize)")
+        }
+        if let starts, !(1...ModelFile.maximumStarts).contains(starts) {
+            throw ValidationError("--starts must be 1 to \(ModelFile.maximumStarts), not \(starts)")
         }
         if let eta, !(eta.isFinite && eta > 0) { throw ValidationError("--eta must be a positive number, not \(eta)") }
         if let l2, !(l2.isFinite && l2 >= 0) { throw ValidationError("--l2 must be 0 or more, not \(l2)") }
@@ -164,6 +171,12 @@ struct Train: ParsableCommand {
                 switch event {
                 case .progress(let epoch, let done, let total):
                     progress.update(label: "epoch \(epoch)/\(epochs)", done: done, total: total)
+                case .startsCompared(let correct, let total, let chosen):
+                    progress.clear()
+                    let scores = correct.map { percent(Double($0) / Double(total)) }.joined(separator: ", ")
+                    print("epoch 1 from \(correct.count) starts: \(validation > 0 ? "validation" : "training") \(scores); "
+                        + "going on with start \(chosen + 1)")
+                    fflush(nil)
                 case .epochFinished(let result):
                     progress.clear()
                     let accuracy = result.validationAccuracy.map {
@@ -201,7 +214,8 @@ struct Train: ParsableCommand {
             let digits = silent.map(String.init).joined(separator: ", ")
             let why = settings.cost == .quadratic && settings.initialization == .standardNormal
                 ? "an output neuron saturated early and stopped learning, a known weakness of the quadratic cost with "
-                    + "N(0, 1) weights (Nielsen, chapter 3); another --seed, or --cost cross-entropy, usually avoids it"
+                    + "N(0, 1) weights (Nielsen, chapter 3); more --starts, another --seed, or --cost cross-entropy "
+                    + "usually avoids it"
                 : "it has not learned to tell them apart; more hidden neurons or a smaller --eta may help"
             FileHandle.standardError.write(Data("""
                 warning: the network never answers \(digits): \(why)
@@ -229,6 +243,7 @@ func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
     lines.append("\(settings.hiddenActivation.name) hidden neurons, \(settings.outputActivation.name) outputs, "
         + "\(settings.cost.name) cost, \(settings.initialization.name) initial weights")
     var extras: [String] = []
+    if settings.starts > 1 { extras.append("the best of \(settings.starts) starts after epoch 1") }
     if settings.l2 > 0 { extras.append("L2 lambda \(settings.l2)") }
     if settings.momentum > 0 { extras.append("momentum \(settings.momentum)") }
     if let patience = settings.patience {

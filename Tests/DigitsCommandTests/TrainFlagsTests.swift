@@ -23,13 +23,14 @@ import Testing
     @Test func readsEveryFlag() throws {
         let train = try Train.parse([
             "--data", "elsewhere", "--model", "m.model", "--layers", "784,100,10", "--epochs", "5",
-            "--batch-size", "20", "--eta", "0.5", "--seed", "9", "--validation", "0",
+            "--batch-size", "20", "--eta", "0.5", "--seed", "9", "--starts", "5", "--validation", "0",
             "--hidden", "relu", "--output", "softmax", "--cost", "cross-entropy", "--init", "he", "--l2", "5",
             "--momentum", "0.9", "--shift", "2", "--rotate", "10", "--scale", "0.1", "--elastic", "34",
             "--elastic-sigma", "4.5",
         ])
         #expect(train.data == "elsewhere" && train.model == "m.model" && train.validation == 0)
         var expected = TrainingSettings(sizes: [784, 100, 10], epochs: 5, batchSize: 20, learningRate: 0.5, seed: 9)
+        expected.starts = 5
         expected.hiddenActivation = .relu
         expected.outputActivation = .softmax
         expected.cost = .crossEntropy
@@ -71,6 +72,8 @@ import Testing
         ["--layers", "784,x,10"],
         ["--layers", "784,,10"],
         ["--seed", "-1"],
+        ["--starts", "0"],
+        ["--starts", "101"],
         ["--epochs", "many"],
         ["--unknown"],
         ["--preset", "fast"],

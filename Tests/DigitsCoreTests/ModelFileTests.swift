@@ -7,6 +7,7 @@ import Testing
         var generator = SplitMix64(seed: 5)
         let network = Network(sizes: [784, 30, 10], generator: &generator)
         var settings = TrainingSettings(sizes: [784, 30, 10], epochs: 30, batchSize: 10, learningRate: 3, seed: 5)
+        settings.starts = 4
         settings.cost = .crossEntropy
         settings.initialization = .scaled
         settings.l2 = 5
@@ -39,8 +40,8 @@ import Testing
         #expect(ModelFile.encode(read) == ModelFile.encode(model))
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes == ModelFile.encode(model))
-        // 23,860 parameters of 4 bytes, a 152-byte header with 3 epochs of history, and the checksum.
-        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 1 + 8 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+        // 23,860 parameters of 4 bytes, a 156-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
             + 23_860 * 4 + 4)
     }
 
@@ -63,16 +64,17 @@ import Testing
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<16]) == [2, 0, 0, 0, 3, 0, 0, 0])
+        #expect(Array(bytes[8..<16]) == [3, 0, 0, 0, 3, 0, 0, 0])
         #expect(Array(bytes[16..<28]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
         #expect(Array(bytes[28..<32]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
         #expect(Array(bytes[32..<40]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
-        #expect(Array(bytes[56..<60]) == [0, 0, 0x40, 0x40])            // η = 3.0
-        #expect(Array(bytes[60..<64]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
-        #expect(Array(bytes[68..<76]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
-        #expect(Array(bytes[88..<92]) == [0, 0, 0xF0, 0x41])            // α = 30
-        #expect(Array(bytes[124..<128]) == [3, 0, 0, 0])                // 3 epochs of history
-        #expect(Array(bytes[148..<152]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+        #expect(Array(bytes[40..<44]) == [4, 0, 0, 0])                  // 4 starts
+        #expect(Array(bytes[60..<64]) == [0, 0, 0x40, 0x40])            // η = 3.0
+        #expect(Array(bytes[64..<68]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
+        #expect(Array(bytes[72..<80]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
+        #expect(Array(bytes[92..<96]) == [0, 0, 0xF0, 0x41])            // α = 30
+        #expect(Array(bytes[128..<132]) == [3, 0, 0, 0])                // 3 epochs of history
+        #expect(Array(bytes[152..<156]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
     }
 
     @Test func readsVersionOneFiles() throws {
@@ -80,15 +82,37 @@ import Testing
         let path = repositoryRoot.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path
         let model = try ModelFile.read(from: path)
         var expected = TrainingSettings.nielsen
-        expected.seed = 1
+        expected.starts = 1
         #expect(model.record.settings == expected)
         #expect(model.record.learningRates == Array(repeating: 3, count: 30))
         #expect(!model.record.stoppedEarly && !model.record.interrupted)
         #expect(model.record.testCorrect == 9_512 && model.record.testTotal == 10_000)
         let test = try MNIST.load(.test, from: mnistFolder)
         #expect(model.network.correctCount(on: test) == 9_512)
-        // Written again, it is a version-2 file of the same model.
+        // Written again, it is a version-3 file of the same model.
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
+    }
+
+    @Test func readsVersionTwoFilesAsOneStart() throws {
+        // The shipped model was saved in format 2, before files recorded how many starts training drew.
+        let path = repositoryRoot.appendingPathComponent("models/best.model").path
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+        #expect(bytes[8] == 2)
+        let model = try ModelFile.decode(bytes)
+        #expect(model.record.settings == .best && model.record.settings.starts == 1)
+        #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
+    }
+
+    @Test func theFuzzersSeedModelsAreGoodFilesOfEveryVersion() throws {
+        let folder = repositoryRoot.appendingPathComponent("Fuzz/corpus/model")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        var versions: Set<UInt8> = []
+        for name in names {
+            let bytes = [UInt8](try #require(FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)))
+            #expect(throws: Never.self, "\(name)") { try ModelFile.decode(bytes) }
+            versions.insert(bytes[8])
+        }
+        #expect(versions == [1, 2, 3])
     }
 
     @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
@@ -116,11 +140,11 @@ import Testing
             ("empty", [], .notAModelFile),
             ("text", Array("hello, this is not a model".utf8), .notAModelFile),
             ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
-            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 152 + 784 * 30 * 4)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 156 + 784 * 30 * 4)),
             ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
             ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
             ("bit flipped", flipped, .checksumMismatch),
-            ("version 3", resealed { $0[8] = 3 }, .unsupportedVersion(3)),
+            ("version 4", resealed { $0[8] = 4 }, .unsupportedVersion(4)),
             ("version 0", resealed { $0[8] = 0 }, .unsupportedVersion(0)),
             ("one layer", resealed { $0[12] = 1 }, .invalid("1 layers; expected 2 to 16")),
             ("empty layer", resealed { $0[20] = 0 }, .invalid("layer 2 has 0 neurons; expected 1 to 1048576")),
@@ -128,11 +152,13 @@ import Testing
             ("unknown cost", resealed { $0[30] = 0 }, .invalid("unknown cost 0")),
             ("softmax inside", resealed { $0[28] = 4 }, .invalid("softmax in layer 1, not the output layer")),
             ("unknown initialisation", resealed { $0[31] = 7 }, .invalid("unknown initialisation 7")),
-            ("NaN momentum", resealed { $0[64...67] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
-            ("negative shift", resealed { $0[79] = 0xC0 }, .invalid("augmentation settings out of range")),
-            ("halvings without patience", resealed { $0[68] = 0 }, .invalid("patience 0 with 7 halvings")),
-            ("unknown flag", resealed { $0[120] = 4 }, .invalid("unknown flags 0x4")),
-            ("NaN weight", resealed { $0[152...155] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+            ("no starts", resealed { $0[40] = 0 }, .invalid("0 starts; expected 1 to 100")),
+            ("too many starts", resealed { $0[40] = 101 }, .invalid("101 starts; expected 1 to 100")),
+            ("NaN momentum", resealed { $0[68...71] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
+            ("negative shift", resealed { $0[83] = 0xC0 }, .invalid("augmentation settings out of range")),
+            ("halvings without patience", resealed { $0[72] = 0 }, .invalid("patience 0 with 7 halvings")),
+            ("unknown flag", resealed { $0[124] = 4 }, .invalid("unknown flags 0x4")),
+            ("NaN weight", resealed { $0[156...159] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
         ]
     }()
 
@@ -177,7 +203,7 @@ import Testing
     }
 
     @Test func versionMismatchSuggestsRetraining() {
-        let error = ModelFileError(path: "m", problem: .unsupportedVersion(3))
+        let error = ModelFileError(path: "m", problem: .unsupportedVersion(4))
         #expect(error.description.contains("digits train"))
     }
 }

@@ -36,6 +36,58 @@ import Testing
         #expect(try Trainer(settings: other).train(on: data, validation: nil).network != first.network)
     }
 
+    @Test func severalStartsGoOnFromTheBestAfterTheFirstEpoch() throws {
+        let (training, validation) = try Self.training.get().subset(0..<3_000).holdingOutLast(1_000)
+        var settings = TrainingSettings(sizes: [784, 10, 10], epochs: 2, batchSize: 10, learningRate: 3, seed: 2)
+        settings.starts = 4
+        var compared: [(correct: [Int], total: Int, chosen: Int)] = []
+        var progress: [Int] = []
+        let outcome = try Trainer(settings: settings).train(on: training, validation: validation, report: { event in
+            switch event {
+            case .startsCompared(let correct, let total, let chosen): compared.append((correct, total, chosen))
+            case .progress(1, _, let total): progress.append(total)
+            default: break
+            }
+        })
+        #expect(compared.count == 1)
+        let (correct, total, chosen) = try #require(compared.first)
+        #expect(correct.count == 4 && total == 1_000)
+        // The starts differ, and the one that goes on is the one that did best: its first epoch is epoch 1.
+        #expect(correct.filter { $0 == correct.max() }.count == 1, "\(correct)")
+        #expect(correct[chosen] == correct.max())
+        #expect(outcome.history.map(\.epoch) == [1, 2])
+        #expect(outcome.history[0].validationCorrect == correct[chosen])
+        // The progress of epoch 1 covers every start.
+        #expect(Set(progress) == [4 * 2_000])
+        #expect(try Trainer(settings: settings).train(on: training, validation: validation).network == outcome.network)
+    }
+
+    @Test func withoutValidationStartsAreComparedOnTheTrainingImages() throws {
+        let data = try Self.training.get().subset(0..<400)
+        var settings = TrainingSettings(sizes: [784, 5, 10], epochs: 1, batchSize: 10, learningRate: 3, seed: 2)
+        settings.starts = 3
+        var compared: [(correct: [Int], total: Int)] = []
+        let outcome = try Trainer(settings: settings).train(on: data, validation: nil, report: { event in
+            if case .startsCompared(let correct, let total, _) = event { compared.append((correct, total)) }
+        })
+        #expect(compared.map(\.total) == [400])
+        let network = try #require(outcome.network)
+        #expect(compared.first?.correct.max() == network.correctCount(on: data))
+    }
+
+    @Test func stopWhileStartsTrainKeepsNothing() throws {
+        let data = try Self.training.get().subset(0..<200)
+        var settings = TrainingSettings(sizes: [784, 5, 10], epochs: 2, batchSize: 10, learningRate: 3, seed: 2)
+        settings.starts = 3
+        var batches = 0
+        // 20 mini-batches per start: stop during the second.
+        let outcome = try Trainer(settings: settings).train(on: data, validation: nil, shouldStop: {
+            batches += 1
+            return batches == 30
+        })
+        #expect(outcome.interrupted && outcome.network == nil && outcome.history.isEmpty)
+    }
+
     @Test func withoutValidationKeepsTheLastEpoch() throws {
         let data = try Self.training.get().subset(0..<300)
         let settings = TrainingSettings(sizes: [784, 5, 10], epochs: 3, batchSize: 10, learningRate: 3, seed: 2)

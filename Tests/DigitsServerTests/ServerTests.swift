@@ -132,6 +132,7 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect(abs((model["testAccuracy"] as? Double ?? 0) - (record.testAccuracy ?? -1)) < 1e-12)
         let settings = try #require(model["settings"] as? [String: Any])
         #expect(settings["hidden"] as? String == "relu" && settings["cost"] as? String == "cross-entropy")
+        #expect(settings["seed"] as? Int == 1 && settings["starts"] as? Int == 1)
     }
 
     @Test func reportHasTheConfusionMatrixAndTheMisses() async throws {

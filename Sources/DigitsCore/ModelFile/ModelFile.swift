@@ -1,10 +1,10 @@
 import Foundation
 
-// The model file, version 2. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+// The model file, version 3. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
 //
 //   offset  size      field
 //   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
-//   8       4         format version, 2
+//   8       4         format version, 3
 //   12      4         N, the number of levels, input layer included (2...16)
 //   16      4·N       neurons per level, input first (each 1...1,048,576)
 //   …       N − 1     per layer, one byte: activation in bits 0–6 (1 = sigmoid, 2 = identity, 3 = ReLU,
@@ -12,6 +12,7 @@ import Foundation
 //   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²; 2 = cross-entropy
 //   …       1         initialisation, one byte: 1 = N(0, 1); 2 = N(0, 1/n_in) weights; 3 = He, N(0, 2/n_in)   [v2]
 //   …       8 (u64)   seed
+//   …       4         starts: initial networks drawn, the best after the first epoch going on (1...100)   [v3]
 //   …       4         epochs asked for
 //   …       4         epochs run
 //   …       4         best epoch (its weights are the ones stored), from 1
@@ -34,16 +35,17 @@ import Foundation
 //   …                 for each layer in order: W, row-major (outputs × inputs) f32, then b (outputs) f32
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
-// Version 1 is version 2 without the fields marked [v2]; it still loads, as N(0, 1), λ = μ = 0, no patience
-// rule, no augmentation, η constant. A reader checks every field, that the file is exactly as long as its header
+// Version 2 is version 3 without the field marked [v3]; it loads as one start. Version 1 is version 2 without
+// the fields marked [v2]; it loads as N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader checks every field, that the file is exactly as long as its header
 // implies, and the checksum.
 
 public enum ModelFile {
-    public static let version: UInt32 = 2
-    static let readableVersions: ClosedRange<UInt32> = 1...2
+    public static let version: UInt32 = 3
+    static let readableVersions: ClosedRange<UInt32> = 1...3
     static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     static let maximumLevels = 16
     static let maximumLayerSize = 1 << 20
+    public static let maximumStarts = 100
     /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
     public static let maximumFileSize = 1 << 30
 
@@ -65,6 +67,7 @@ public enum ModelFile {
         }
         out.bytes += [settings.cost.rawValue, settings.initialization.rawValue]
         out.u64(settings.seed)
+        out.u32(UInt32(settings.starts))
         for value in [settings.epochs, record.epochsRun, record.bestEpoch, settings.batchSize] { out.u32(UInt32(value)) }
         for value in [settings.learningRate, settings.l2, settings.momentum] { out.f32(value) }
         out.u32(UInt32(settings.patience?.epochs ?? 0))
@@ -132,7 +135,7 @@ public enum ModelFile {
         input.offset = signature.count
         let fileVersion = try input.u32()
         guard readableVersions.contains(fileVersion) else { throw .unsupportedVersion(fileVersion) }
-        let v2 = fileVersion >= 2
+        let (v2, v3) = (fileVersion >= 2, fileVersion >= 3)
 
         let levels = Int(try input.u32())
         guard (2...maximumLevels).contains(levels) else { throw .invalid("\(levels) layers; expected 2 to \(maximumLevels)") }
@@ -163,6 +166,8 @@ public enum ModelFile {
         }
 
         let seed = try input.u64()
+        let starts = v3 ? Int(try input.u32()) : 1
+        guard (1...maximumStarts).contains(starts) else { throw .invalid("\(starts) starts; expected 1 to \(maximumStarts)") }
         let epochs = Int(try input.u32())
         let epochsRun = Int(try input.u32())
         let bestEpoch = Int(try input.u32())
@@ -225,6 +230,7 @@ public enum ModelFile {
         var settings = TrainingSettings(sizes: sizes, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
         settings.hiddenActivation = layers.count > 1 ? layers[0].activation : .sigmoid
         settings.outputActivation = layers[layers.count - 1].activation
+        settings.starts = starts
         settings.cost = cost
         settings.initialization = initialization
         settings.l2 = l2

@@ -11,6 +11,10 @@ public struct TrainingSettings: Equatable, Sendable {
     public var learningRate: Float
     /// Seeds the initial weights, every epoch's shuffle and every distortion.
     public var seed: UInt64
+    /// Initial networks drawn: each is trained for the first epoch, on the same images in the same order, and the
+    /// most accurate on the validation images (without them, on that epoch's training images) goes on. 1 is
+    /// network.py's single run.
+    public var starts = 1
     public var hiddenActivation: Network.Activation = .sigmoid
     public var outputActivation: Network.Activation = .sigmoid
     public var cost: Cost = .quadratic
@@ -98,6 +102,9 @@ public struct EpochResult: Equatable, Sendable {
 public enum TrainingEvent: Sendable {
     /// `done` of `total` training samples of the current epoch have been used.
     case progress(epoch: Int, done: Int, total: Int)
+    /// The first epoch ended for every one of several starts: `correct[s]` of `total` images classified
+    /// correctly after start s (validation images, or without them the epoch's training images); `chosen` goes on.
+    case startsCompared(correct: [Int], total: Int, chosen: Int)
     case epochFinished(EpochResult)
     /// The schedule set η to `learningRate` from `epoch` on.
     case learningRateChanged(epoch: Int, learningRate: Float)
@@ -138,14 +145,14 @@ public struct Trainer: Sendable {
     public let settings: TrainingSettings
 
     public init(settings: TrainingSettings) {
-        precondition(settings.sizes.count >= 2 && settings.epochs > 0 && settings.batchSize > 0)
+        precondition(settings.sizes.count >= 2 && settings.epochs > 0 && settings.batchSize > 0 && settings.starts > 0)
         precondition(settings.problem == nil, settings.problem ?? "")
         self.settings = settings
     }
 
     /// Trains on `training`, validating on `validation` after every epoch, from `initial` weights or, without
-    /// them, from weights drawn with the seed. `shouldStop` is asked after every mini-batch; `report` hears
-    /// progress. Never prints.
+    /// them, from the best of `settings.starts` networks drawn with the seed. `shouldStop` is asked after every
+    /// mini-batch; `report` hears progress. Never prints.
     ///
     /// Each epoch's validation runs on another core while the next epoch trains, so the patience rule decides
     /// at the start of epoch e from the accuracies of epochs 1...e − 2: one epoch later than it could, but the
@@ -163,11 +170,15 @@ public struct Trainer: Sendable {
         precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
 
         var generator = SplitMix64(seed: settings.seed)
-        let network = initial ?? Network(sizes: sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
-                                         initialization: settings.initialization, generator: &generator)
-        precondition(network.sizes == sizes, "initial network does not have the layer sizes of the settings")
+        // Every start is drawn before anything else, so the first is the network a single start draws.
+        let starts = initial.map { [$0] } ?? (0..<settings.starts).map { _ in
+            Network(sizes: sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
+                    initialization: settings.initialization, generator: &generator)
+        }
+        precondition(starts[0].sizes == sizes, "initial network does not have the layer sizes of the settings")
         // A mini-batch larger than the training set is the whole set: no room is needed for more.
-        let workspace = Workspace(network, batchCapacity: min(settings.batchSize, max(training.count, 1)))
+        let batchCapacity = min(settings.batchSize, max(training.count, 1))
+        var workspace = Workspace(starts[0], batchCapacity: batchCapacity)
         let validationInputs = validation.map { SparseInputs($0) }
         let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c.
@@ -202,6 +213,32 @@ public struct Trainer: Sendable {
         }
 
         var order = Array(0..<training.count)
+        /// One pass of `workspace` over `inputs` in `order`, a gradient step per mini-batch, reported as `done` + the
+        /// images so far of `total`; false when `shouldStop` cut it short.
+        func trainEpoch(_ epoch: Int, _ workspace: Workspace, on inputs: EpochSource.Images, done: Int, total: Int) -> Bool {
+            for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
+                let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
+                for (s, i) in batch.enumerated() {
+                    // Shuffled images come from anywhere in memory. While sample s trains, fetch the image a
+                    // mini-batch ahead, and where the image two mini-batches ahead lies, so that neither is waited
+                    // for when it comes: one image at a time, as a burst of fetches would queue and stall.
+                    let ahead = batchStart + s + settings.batchSize
+                    if ahead < order.count { inputs.images.prefetch(order[ahead]) }
+                    if ahead + settings.batchSize < order.count { inputs.images.prefetchLocation(order[ahead + settings.batchSize]) }
+                    workspace.setInput(inputs.images[i], sample: s)
+                    _ = workspace.forward(sample: s)
+                    workspace.backward(sample: s, target: targets + Int(inputs.labels[i]) * classes, cost: settings.cost)
+                }
+                workspace.descend(sampleCount: batch.count, step: step)
+                if shouldStop() { return false }
+                if (batchIndex + 1) % progressInterval == 0 {
+                    if pending?.isFinished == true { finishPendingValidation() }
+                    report(.progress(epoch: epoch, done: done + batchStart + batch.count, total: total))
+                }
+            }
+            return true
+        }
+
         var upcoming = epochs.start(drawingFrom: &generator)
         for epoch in 1...settings.epochs {
             if let patience = settings.patience {
@@ -224,27 +261,27 @@ public struct Trainer: Sendable {
             // one epoch reshuffled for the next, as random.shuffle does in network.py.
             if settings.augmentation.isNone { order.shuffle(using: &generator) }
 
-            for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
-                let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
-                for (s, i) in batch.enumerated() {
-                    // Shuffled images come from anywhere in memory. While sample s trains, fetch the image a
-                    // mini-batch ahead, and where the image two mini-batches ahead lies, so that neither is waited
-                    // for when it comes: one image at a time, as a burst of fetches would queue and stall.
-                    let ahead = batchStart + s + settings.batchSize
-                    if ahead < order.count { inputs.images.prefetch(order[ahead]) }
-                    if ahead + settings.batchSize < order.count { inputs.images.prefetchLocation(order[ahead + settings.batchSize]) }
-                    workspace.setInput(inputs.images[i], sample: s)
-                    _ = workspace.forward(sample: s)
-                    workspace.backward(sample: s, target: targets + Int(inputs.labels[i]) * classes, cost: settings.cost)
+            if epoch == 1 && starts.count > 1 {
+                // Each start trains on the same images in the same order; the most accurate (the first of equals)
+                // goes on, the others are let go as soon as one beats them.
+                var correct: [Int] = []
+                var chosen = 0
+                for (s, start) in starts.enumerated() {
+                    let contender = s == 0 ? workspace : Workspace(start, batchCapacity: batchCapacity)
+                    guard trainEpoch(epoch, contender, on: inputs, done: s * order.count, total: starts.count * order.count) else {
+                        return outcome(interrupted: true)
+                    }
+                    let network = contender.network
+                    guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
+                    correct.append(validationInputs.map { network.correctCount(on: $0, labels: validation!.labels) }
+                        ?? network.correctCount(on: inputs.images, labels: inputs.labels))
+                    if correct[s] > correct[chosen] { (chosen, workspace) = (s, contender) }
                 }
-                workspace.descend(sampleCount: batch.count, step: step)
-                if shouldStop() {
+                report(.startsCompared(correct: correct, total: validation?.count ?? inputs.count, chosen: chosen))
+            } else {
+                guard trainEpoch(epoch, workspace, on: inputs, done: 0, total: order.count) else {
                     finishPendingValidation()
                     return outcome(interrupted: true)
-                }
-                if (batchIndex + 1) % progressInterval == 0 {
-                    if pending?.isFinished == true { finishPendingValidation() }
-                    report(.progress(epoch: epoch, done: batchStart + batch.count, total: order.count))
                 }
             }
 
