@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for the initial weights, the order of the images and their distortions. (1)")
     var seed: UInt64?
 
-    @Option(help: "Initial networks to draw: each trains for the first epoch, and the one most accurate on validation goes on. (1)")
+    @Option(help: "Initial networks to draw: each trains for the first epoch, and the one most accurate on validation goes on. (nielsen: 3; best: 1)")
     var starts: Int?
 
     @Option(help: "Hidden neurons: sigmoid or relu.")
@@ -170,7 +170,8 @@ struct Train: ParsableCommand {
             report: { event in
                 switch event {
                 case .progress(let epoch, let done, let total):
-                    progress.update(label: "epoch \(epoch)/\(epochs)", done: done, total: total)
+                    let starts = epoch == 1 && settings.starts > 1 ? " (\(settings.starts) starts)" : ""
+                    progress.update(label: "epoch \(epoch)/\(epochs)\(starts)", done: done, total: total)
                 case .startsCompared(let correct, let total, let chosen):
                     progress.clear()
                     let scores = correct.map { percent(Double($0) / Double(total)) }.joined(separator: ", ")

@@ -13,6 +13,7 @@ import Testing
         #expect(train.settings.epochs == 30 && train.settings.batchSize == 10 && train.settings.learningRate == 3.0)
         #expect(train.settings.seed == 1 && train.validation == 10_000)
         #expect(train.settings.cost == .quadratic && train.settings.augmentation.isNone && train.settings.patience == nil)
+        #expect(train.settings.starts == 3)
     }
 
     @Test func presetBestIsTheShippedRecipe() throws {
