@@ -128,7 +128,7 @@ struct ModelInfo: Encodable {
             hidden: s.hiddenActivation.name, output: s.outputActivation.name, cost: s.cost.name,
             initialization: s.initialization.name, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
             momentum: s.momentum, l2: s.l2, patience: s.patience?.epochs, halvings: s.patience?.halvings, seed: s.seed,
-            starts: s.starts,            shift: s.augmentation.shift, rotation: s.augmentation.rotation, scale: s.augmentation.scale,
+            starts: s.starts, shift: s.augmentation.shift, rotation: s.augmentation.rotation, scale: s.augmentation.scale,
             elasticAlpha: s.augmentation.elasticAlpha, elasticSigma: s.augmentation.elasticSigma)
         epochsRun = record.epochsRun
         bestEpoch = record.bestEpoch

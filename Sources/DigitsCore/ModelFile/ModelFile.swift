@@ -36,8 +36,8 @@ import Foundation
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
 // Version 2 is version 3 without the field marked [v3]; it loads as one start. Version 1 is version 2 without
-// the fields marked [v2]; it loads as N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader checks every field, that the file is exactly as long as its header
-// implies, and the checksum.
+// the fields marked [v2]; it loads as N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader
+// checks every field, that the file is exactly as long as its header implies, and the checksum.
 
 public enum ModelFile {
     public static let version: UInt32 = 3
