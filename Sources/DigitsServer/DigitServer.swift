@@ -9,8 +9,8 @@ import Foundation
 /// - `GET /api/model`, `GET /api/report`: `DigitService.modelInfo` and `testReport`.
 ///
 /// Errors are JSON objects `{"error": "..."}` with a 4xx status: 413 for a body over `DigitService.bodyLimit`
-/// (refused from its Content-Length before it is read) or a picture over the pixel limit, 400 for a body that is
-/// not a readable PNG, 422 for a picture without a digit, 404 and 405 for unknown paths and methods.
+/// or a picture over the pixel limit, 400 for a body that is not a readable PNG, 422 for a picture without a
+/// digit, 404 and 405 for unknown paths and methods.
 public final class DigitServer: Sendable {
     private let server: HTTPServer
 
@@ -71,10 +71,15 @@ private struct Routes: HTTPHandler {
         case (.GET, "/"), (.GET, "/index.html"):
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Page.html.utf8))
         case (.POST, "/api/predict"):
-            guard let body = try await Self.body(of: request, limit: DigitService.bodyLimit) else {
-                return Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
+            switch try await Self.body(of: request, limit: DigitService.bodyLimit) {
+            case .read(let body):
+                return Self.response(service.predict(png: body))
+            case .refused(let drained):
+                var response = Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
+                // The rest of the body is still on the connection: the client must not send another request on it.
+                if !drained { response.headers[.connection] = "close" }
+                return response
             }
-            return Self.response(service.predict(png: body))
         case (.GET, "/api/model"):
             return Self.response(service.modelInfo())
         case (.GET, "/api/report"):
@@ -86,17 +91,28 @@ private struct Routes: HTTPHandler {
         }
     }
 
-    /// The body, or nil when it is larger than `limit`: refused from its Content-Length unread, or, sent in
-    /// chunks, as soon as the chunks pass the limit.
-    private static func body(of request: HTTPRequest, limit: Int) async throws -> Data? {
-        if let count = request.bodySequence.count, count > limit { return nil }
-        var data = Data()
-        for try await chunk in request.bodySequence {
-            data += chunk
-            if data.count > limit { return nil }
-        }
-        return data
+    private enum Body {
+        case read(Data)
+        /// Over the limit; `drained` when it was nevertheless read to its end.
+        case refused(drained: Bool)
     }
+
+    /// A body over `limit` is read to its end and dropped, unless it is over `drainLimit`: FlyingFox 0.27 leaves
+    /// the unread rest of a body over 2 MiB on the connection, where it would be parsed as the next request.
+    private static func body(of request: HTTPRequest, limit: Int) async throws -> Body {
+        if let count = request.bodySequence.count, count > drainLimit { return .refused(drained: false) }
+        var data = Data()
+        var count = 0
+        for try await chunk in request.bodySequence {
+            count += chunk.count
+            if count > drainLimit { return .refused(drained: false) }
+            if count <= limit { data += chunk }
+        }
+        return count <= limit ? .read(data) : .refused(drained: true)
+    }
+
+    /// Bodies up to this size are read to their end even when refused, so that the connection can go on.
+    static let drainLimit = 64 << 20
 
     private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
         HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: phrase(answer.status)),

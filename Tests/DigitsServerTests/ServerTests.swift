@@ -34,6 +34,74 @@ private func fetch(_ path: String, method: String = "GET", body: Data? = nil) as
     return (http.statusCode, data, http.value(forHTTPHeaderField: "Content-Type"))
 }
 
+private typealias RawResponse = (status: Int, headers: [String: String], body: Data)
+
+/// Bytes sent as they are on one loopback connection, and the responses read back until `count` have come whole
+/// (or the server closes): what URLSession's connection handling would hide, such as two requests on one connection.
+/// The blocking socket calls run on a thread of their own, never holding one that the server's tasks need.
+private func exchange(_ request: [UInt8], responses count: Int) async throws -> [RawResponse] {
+    let port = try await running.get().server.waitUntilListening()
+    return try await withCheckedThrowingContinuation { answer in
+        Thread { answer.resume(with: Result { try exchange(request, responses: count, port: port) }) }.start()
+    }
+}
+
+private struct SocketFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+private func exchange(_ request: [UInt8], responses count: Int, port: UInt16) throws -> [RawResponse] {
+    let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw SocketFailure(description: "socket: errno \(errno)") }
+    defer { close(socket) }
+    // As long as `fetch` waits: the calls fail rather than hang, should the server stop reading or answering.
+    var timeout = timeval(tv_sec: 600, tv_usec: 0)
+    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+        setsockopt(socket, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw SocketFailure(description: "connect: errno \(errno)") }
+    var sent = 0
+    while sent < request.count {
+        let written = request[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard written > 0 else {
+            throw SocketFailure(description: "the server stopped taking the request after \(sent) of \(request.count) bytes")
+        }
+        sent += written
+    }
+    var received = Data()
+    var answers: [RawResponse] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while answers.count < count {
+        // A whole response at the front of what has come.
+        if let end = received.range(of: Data("\r\n\r\n".utf8)) {
+            let lines = String(decoding: received[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2 { headers[parts[0].lowercased()] = parts[1] }
+            }
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            if received.count - end.upperBound >= length {
+                let status = lines[0].split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+                answers.append((status, headers, Data(received[end.upperBound..<end.upperBound + length])))
+                received = Data(received[(end.upperBound + length)...])
+                continue
+            }
+        }
+        let read = recv(socket, &buffer, buffer.count, 0)
+        if read <= 0 { break }
+        received += buffer[..<read]
+    }
+    return answers
+}
+
 private func json(_ data: Data) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }
@@ -116,6 +184,28 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         let bomb = try await fetch("/api/predict", method: "POST", body: Data(header))
         #expect(bomb.status == 413)
         #expect((try json(bomb.body)["error"] as? String)?.contains("100000") == true)
+    }
+
+    /// FlyingFox leaves the unread rest of a large body on the connection; the server reads a refused one to its
+    /// end, so that the next request on the connection is read as itself.
+    @Test func aRefusedBodyLeavesTheConnectionInStep() async throws {
+        let limit = DigitService.bodyLimit
+        let post = Array("POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Length: \(limit + 1)\r\n\r\n".utf8)
+        let get = Array("GET /api/model HTTP/1.1\r\nHost: test\r\n\r\n".utf8)
+        let answers = try await exchange(post + [UInt8](repeating: 0, count: limit + 1) + get, responses: 2)
+        try #require(answers.count == 2)
+        #expect(answers[0].status == 413 && answers[0].headers["connection"] == nil)
+        #expect(answers[1].status == 200)
+        #expect(try json(answers[1].body)["layers"] as? [Int] == [784, 800, 10])
+    }
+
+    /// A body too large even to read and drop is refused at once, and the client is told to close the connection.
+    @Test func anAbsurdContentLengthIsRefusedUnread() async throws {
+        let post = "POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Length: 1000000000000\r\n\r\n"
+        let answers = try await exchange(Array(post.utf8), responses: 1)
+        try #require(answers.count == 1)
+        #expect(answers[0].status == 413 && answers[0].headers["connection"] == "close")
+        #expect(try (json(answers[0].body)["error"] as? String)?.hasPrefix("request body over") == true)
     }
 
     @Test func unknownPathsAndMethods() async throws {
