@@ -14,9 +14,10 @@ import Foundation
 public final class DigitServer: Sendable {
     private let server: HTTPServer
 
-    /// A server for `service` on `host` (an IPv4 address) and `port` (0 picks a free port).
-    public init(service: DigitService, host: String, port: UInt16) throws {
-        server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 15, logger: .disabled,
+    /// A server for `service` on `host` (an IPv4 address) and `port` (0 picks a free port). A request that takes
+    /// longer than `timeout` seconds, its body included, is answered 500.
+    public init(service: DigitService, host: String, port: UInt16, timeout: TimeInterval = 15) throws {
+        server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: timeout, logger: .disabled,
                             handler: Routes(service: service))
     }
 

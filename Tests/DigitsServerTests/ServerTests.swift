@@ -14,7 +14,10 @@ private let running = Result { () throws -> (server: DigitServer, service: Digit
     let model = try ModelFile.read(from: repository.appendingPathComponent("models/best.model").path)
     let test = try MNIST.load(.test, from: repository.appendingPathComponent("data/mnist").path)
     let service = DigitService(model: model, modelPath: "models/best.model", test: test)
-    let server = try DigitServer(service: service, host: "127.0.0.1", port: 0)
+    // The server's tasks share this process's threads with the other suites, whose training runs and waits for
+    // child processes can hold every thread for a minute or more: a request's time here is no measure of the
+    // server, so the 15 s timeout of `digits serve` would only make the answers depend on the other suites.
+    let server = try DigitServer(service: service, host: "127.0.0.1", port: 0, timeout: 600)
     Task { try await server.run() }
     return (server, service, test)
 }
