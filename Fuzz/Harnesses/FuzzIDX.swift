@@ -7,7 +7,8 @@ private let path = "/dev/shm/digits-fuzz-idx-\(getpid())"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIDX(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
+    // Unwritten, the file would still hold the previous input: every run after would test that one.
+    precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)), "cannot write \(path)")
     for kind in [IDXFile.Kind.images, .labels] {
         // 16 MiB keeps each run bounded; the limit is checked before allocating.
         if let array = try? IDXFile.read(kind, from: path, byteLimit: 1 << 24) {
