@@ -68,28 +68,36 @@ private struct Routes: HTTPHandler {
     let service: DigitService
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        // Every body is read, whatever the route, before the route is chosen (see `body(of:limit:)`).
+        let body: Data
+        switch try await Self.body(of: request, limit: DigitService.bodyLimit) {
+        case .read(let data):
+            body = data
+        case .refused(let drained):
+            var response = Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
+            // The rest of the body is still on the connection: the client must not send another request on it.
+            if !drained { response.headers[.connection] = "close" }
+            return response
+        }
         switch (request.method, request.path) {
         case (.GET, "/"), (.GET, "/index.html"):
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Page.html.utf8))
         case (.POST, "/api/predict"):
-            switch try await Self.body(of: request, limit: DigitService.bodyLimit) {
-            case .read(let body):
-                return Self.response(service.predict(png: body))
-            case .refused(let drained):
-                var response = Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
-                // The rest of the body is still on the connection: the client must not send another request on it.
-                if !drained { response.headers[.connection] = "close" }
-                return response
-            }
+            return Self.response(service.predict(png: body))
         case (.GET, "/api/model"):
             return Self.response(service.modelInfo())
         case (.GET, "/api/report"):
             return Self.response(service.testReport())
         case (_, "/"), (_, "/index.html"), (_, "/api/predict"), (_, "/api/model"), (_, "/api/report"):
-            return Self.response(DigitService.error(405, "\(request.method.rawValue) is not allowed on \(request.path)"))
+            return Self.response(DigitService.error(405, "\(Self.excerpt(request.method.rawValue)) is not allowed on \(request.path)"))
         default:
-            return Self.response(DigitService.error(404, "no such page or API: \(request.path)"))
+            return Self.response(DigitService.error(404, "no such page or API: \(Self.excerpt(request.path))"))
         }
+    }
+
+    /// At most the first 100 characters of what a client sent, for a message that repeats it.
+    private static func excerpt(_ text: String) -> String {
+        text.count > 100 ? text.prefix(100) + "…" : text
     }
 
     private enum Body {

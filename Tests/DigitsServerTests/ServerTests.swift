@@ -189,15 +189,20 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect((try json(bomb.body)["error"] as? String)?.contains("100000") == true)
     }
 
-    /// FlyingFox leaves the unread rest of a large body on the connection; the server reads a refused one to its
-    /// end, so that the next request on the connection is read as itself.
-    @Test func aRefusedBodyLeavesTheConnectionInStep() async throws {
-        let limit = DigitService.bodyLimit
-        let post = Array("POST /api/predict HTTP/1.1\r\nHost: test\r\nContent-Length: \(limit + 1)\r\n\r\n".utf8)
+    /// FlyingFox leaves the unread rest of a body over 2 MiB on the connection; the server reads every body to its
+    /// end, whatever the route and whether it is refused, so that the next request on the connection is read as itself.
+    @Test(arguments: [
+        ("/api/predict", DigitService.bodyLimit + 1, 413),
+        ("/api/model", DigitService.bodyLimit + 1, 413),
+        ("/api/model", 3 << 20, 405),
+        ("/nothing-here", 3 << 20, 404),
+    ])
+    func everyBodyIsReadSoTheConnectionStaysInStep(path: String, size: Int, status: Int) async throws {
+        let post = Array("POST \(path) HTTP/1.1\r\nHost: test\r\nContent-Length: \(size)\r\n\r\n".utf8)
         let get = Array("GET /api/model HTTP/1.1\r\nHost: test\r\n\r\n".utf8)
-        let answers = try await exchange(post + [UInt8](repeating: 0, count: limit + 1) + get, responses: 2)
+        let answers = try await exchange(post + [UInt8](repeating: 0, count: size) + get, responses: 2)
         try #require(answers.count == 2)
-        #expect(answers[0].status == 413 && answers[0].headers["connection"] == nil)
+        #expect(answers[0].status == status && answers[0].headers["connection"] == nil)
         #expect(answers[1].status == 200)
         #expect(try json(answers[1].body)["layers"] as? [Int] == [784, 800, 10])
     }
@@ -215,6 +220,10 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect(try await fetch("/nothing-here").status == 404)
         #expect(try await fetch("/api/predict").status == 405)
         #expect(try await fetch("/api/model", method: "DELETE").status == 405)
+        // A message repeats at most 100 characters of what the client sent.
+        let long = try await fetch("/" + String(repeating: "x", count: 5_000))
+        #expect(long.status == 404)
+        #expect(try json(long.body)["error"] as? String == "no such page or API: /" + String(repeating: "x", count: 99) + "…")
     }
 
     @Test func modelDescribesItsTraining() async throws {
