@@ -151,7 +151,8 @@ async function send(blob) {
   result.dataset.pending = String(Number(result.dataset.pending) + 1);
   try {
     const response = await fetch("/api/predict", { method: "POST", headers: { "Content-Type": "image/png" }, body: blob });
-    const answer = await response.json();
+    // An answer without a JSON body (a proxy's, or the server's own after its time limit) is an error by its status.
+    const answer = await response.json().catch(() => ({}));
     if (mine !== sequence) return;  // a later stroke's answer is on its way
     if (!response.ok) {
       $("error").textContent = answer.error || ("error " + response.status);

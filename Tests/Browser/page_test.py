@@ -4,10 +4,11 @@
 Usage: page_test.py DIGITS-BINARY [SCREENSHOT-FOLDER]
 
 Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with pointer actions (strokes a person
-would make) and reads the digit the page shows, has it read a PNG chosen with its file button, opens the model
-report and checks that its curve, confusion matrix and gallery are drawn, looks at the page at phone size, and
-sends a burst of 1,000 concurrent bad requests, after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0
-when the page reads at least 8 of the 10 digits and everything else works.
+would make) and reads the digit the page shows, has it read a PNG chosen with its file button, checks that an
+answer without a JSON body is shown by its status, opens the model report and checks that its curve, confusion
+matrix and gallery are drawn, looks at the page at phone size, and sends a burst of 1,000 concurrent bad requests,
+after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
+the page reads at least 8 of the 10 digits and everything else works.
 """
 import asyncio
 import math
@@ -164,6 +165,19 @@ def main():
             print("a chosen PNG of a 7 read by the page as " + chosen)
             if chosen != "7":
                 failures.append("a chosen PNG of a 7 was read as " + chosen)
+
+            # An answer with no JSON body (a proxy's, or the server's own 500 after its time limit) shows its status.
+            before = int(result.get_attribute("data-answers"))
+            driver.execute_script("""
+                const real = window.fetch;
+                window.fetch = () => { window.fetch = real; return Promise.resolve(new Response("", {status: 500})); };
+                send(new Blob());""")
+            WebDriverWait(driver, 10).until(lambda d: int(result.get_attribute("data-answers")) > before
+                                            and result.get_attribute("data-pending") == "0")
+            shown = driver.find_element(By.ID, "error").text
+            print("an empty 500 answer shown as: " + shown)
+            if shown != "error 500":
+                failures.append("an empty 500 answer was shown as " + repr(shown))
 
             driver.find_element(By.ID, "show-report").click()
             WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#gallery figure")) > 0)
