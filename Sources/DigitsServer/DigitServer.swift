@@ -121,7 +121,7 @@ private struct Routes: HTTPHandler {
     }
 
     /// Bodies up to this size are read to their end even when refused, so that the connection can go on.
-    static let drainLimit = 64 << 20
+    private static let drainLimit = 64 << 20
 
     private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
         HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: phrase(answer.status)),
