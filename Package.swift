@@ -34,6 +34,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]
+        ),
         // A header-only module: the one C builtin the training loop needs (see its header).
         .systemLibrary(
             name: "CPrefetch"
@@ -42,7 +47,7 @@ let package = Package(
         // MARK: Library: all logic
         .target(
             name: "DigitsCore",
-            dependencies: ["CZlib", "CPNG", "CPrefetch"],
+            dependencies: ["CZlib", "CPNG", "CTurboJPEG", "CPrefetch"],
             swiftSettings: vectorSettings
         ),
 
@@ -68,7 +73,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "DigitsCoreTests",
-            dependencies: ["DigitsCore", "CZlib"],
+            dependencies: ["DigitsCore", "CZlib", "CTurboJPEG"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

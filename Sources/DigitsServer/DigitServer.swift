@@ -5,11 +5,11 @@ import Foundation
 /// `digits serve`: the page at `/` and the JSON API of a `DigitService` over HTTP.
 ///
 /// - `GET /`: the page (HTML, CSS and JavaScript in one document, nothing fetched from elsewhere);
-/// - `POST /api/predict`, a PNG as the body: `DigitService.predict`;
+/// - `POST /api/predict`, a PNG or JPEG as the body: `DigitService.predict`;
 /// - `GET /api/model`, `GET /api/report`: `DigitService.modelInfo` and `testReport`.
 ///
 /// Errors are JSON objects `{"error": "..."}` with a 4xx status: 413 for a body over `DigitService.bodyLimit`
-/// or a picture over the pixel limit, 400 for a body that is not a readable PNG, 422 for a picture without a
+/// or a picture over the pixel limit, 400 for a body that is not a readable PNG or JPEG, 422 for a picture without a
 /// digit, 404 and 405 for unknown paths and methods.
 public final class DigitServer: Sendable {
     private let server: HTTPServer
@@ -83,7 +83,7 @@ private struct Routes: HTTPHandler {
         case (.GET, "/"), (.GET, "/index.html"):
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Page.html.utf8))
         case (.POST, "/api/predict"):
-            return Self.response(service.predict(png: body))
+            return Self.response(service.predict(picture: body))
         case (.GET, "/api/model"):
             return Self.response(service.modelInfo())
         case (.GET, "/api/report"):

@@ -1,7 +1,7 @@
 import DigitsCore
 import Foundation
 
-/// What `digits serve` answers, without the HTTP around it: a reading of a PNG, the model's record and its report
+/// What `digits serve` answers, without the HTTP around it: a reading of a picture, the model's record and its report
 /// on the test set, each as a status and a JSON body.
 public struct DigitService: Sendable {
     public let model: TrainedModel
@@ -15,7 +15,7 @@ public struct DigitService: Sendable {
 
     /// Larger request bodies are refused unread (413): a photo of a digit is well below this.
     public static let bodyLimit = 10 << 20
-    /// Larger pictures are refused from their PNG header (413), before any pixel memory is allocated.
+    /// Larger pictures are refused from their PNG or JPEG header (413), before any pixel memory is allocated.
     public static let pixelLimit = 25_000_000
 
     /// A service for `model`, reporting on `test` when given one.
@@ -34,14 +34,14 @@ public struct DigitService: Sendable {
         public let body: Data
     }
 
-    /// The reading of a PNG, prepared exactly as `digits predict` prepares a file:
+    /// The reading of a PNG or JPEG (told apart by content), prepared exactly as `digits predict` prepares a file:
     /// `{"digit": 7, "scores": [10 numbers], "input28": [784 numbers, 0 = background … 255 = ink]}`.
-    public func predict(png: Data) -> Answer {
+    public func predict(picture: Data) -> Answer {
         let image: GrayImage
-        switch PNGFile.decode(png, pixelLimit: Self.pixelLimit) {
+        switch PictureFile.decode(picture, pixelLimit: Self.pixelLimit, minimumSide: DigitPreparation.workingSide) {
         case .success(let decoded): image = decoded
         case .failure(let problem):
-            let message = PNGError(path: "request body", problem: problem).description
+            let message = PictureError(path: "request body", problem: problem).description
             if case .tooLarge = problem { return Self.error(413, message) }
             return Self.error(400, message)
         }

@@ -4,17 +4,18 @@ import Foundation
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read handwritten digits from PNG pictures.",
+        abstract: "Read handwritten digits from PNG and JPEG pictures.",
         discussion: """
             Each picture is prepared the way MNIST's digits were (ink found and separated from the paper, the \
-            digit scaled into a 20×20 box and centred by mass in 28×28) and given to the network. Any PNG \
-            works: drawn, scanned or photographed, dark on light or light on dark, transparent or not. A folder \
-            stands for every .png file in it. A file that cannot be read is reported and the others go on; the \
-            exit status is then 1.
+            digit scaled into a 20×20 box and centred by mass in 28×28) and given to the network. Any PNG or \
+            JPEG works, told apart by its content, not its name: drawn, scanned or photographed, dark on light or \
+            light on dark, transparent or not; a photo is turned upright by its EXIF orientation first. A folder \
+            stands for every .png, .jpg and .jpeg file in it, and - for one picture read from standard input. A \
+            file that cannot be read is reported and the others go on; the exit status is then 1.
             """
     )
 
-    @Argument(help: ArgumentHelp("PNG files, or folders of PNG files.", valueName: "file"))
+    @Argument(help: ArgumentHelp("PNG or JPEG files, folders of them, or - for standard input.", valueName: "file"))
     var files: [String]
 
     @Option(help: "The model to use: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
@@ -33,10 +34,13 @@ struct Predict: ParsableCommand {
     var savePreprocessed: String?
 
     @Option(help: "Refuse pictures with more pixels than this.")
-    var maxPixels = PNGFile.defaultPixelLimit
+    var maxPixels = PictureFile.defaultPixelLimit
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("give at least one PNG file or folder") }
+        guard !files.isEmpty else { throw ValidationError("give at least one PNG or JPEG file or folder, or -") }
+        guard files.count(where: { $0 == Self.standardInput }) <= 1 else {
+            throw ValidationError("- (standard input) may be given once")
+        }
         guard (1...10).contains(top) else { throw ValidationError("--top must be 1 to 10, not \(top)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive, not \(maxPixels)") }
     }
@@ -70,7 +74,10 @@ struct Predict: ParsableCommand {
     }
 
     private func predict(_ path: String, with network: Network) throws {
-        let image = try PNGFile.read(from: path, pixelLimit: maxPixels)
+        let image = path == Self.standardInput
+            ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
+                                   minimumSide: DigitPreparation.workingSide)
+            : try PictureFile.read(from: path, pixelLimit: maxPixels, minimumSide: DigitPreparation.workingSide)
         let prepared: PreparedDigit
         do {
             prepared = try DigitPreparation.prepare(image)
@@ -80,7 +87,9 @@ struct Predict: ParsableCommand {
         let scores = network.feedForward(prepared.networkInput)
         let ranked = scores.indices.sorted { scores[$0] > scores[$1] }
         if let folder = savePreprocessed {
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".28x28.png"
+            let stem = path == Self.standardInput
+                ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let name = stem + ".28x28.png"
             try PNGFile.writeGray(prepared.pixels, width: DigitPreparation.side, height: DigitPreparation.side,
                                   to: folder + "/" + name)
         }
@@ -101,19 +110,24 @@ struct Predict: ParsableCommand {
         }
     }
 
-    /// Files as given, folders as the .png files in them (sorted), or an error for a path that is neither.
+    /// The argument that stands for standard input.
+    static let standardInput = "-"
+
+    /// Files as given, folders as the pictures in them (by extension, sorted), or an error for a path that is
+    /// neither; `-` stays itself.
     private func expand(_ arguments: [String]) -> [Result<String, FileError>] {
         arguments.flatMap { argument -> [Result<String, FileError>] in
+            if argument == Self.standardInput { return [.success(argument)] }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
                 return [.failure(FileError(path: argument, problem: .missing))]
             }
             guard isDirectory.boolValue else { return [.success(argument)] }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-            let pngs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted()
-            guard !pngs.isEmpty else { return [.failure(FileError(path: argument, problem: .noPNGInFolder))] }
+            let pictures = names.filter(PictureFile.hasPictureExtension).sorted()
+            guard !pictures.isEmpty else { return [.failure(FileError(path: argument, problem: .noPictureInFolder))] }
             let folder = argument.hasSuffix("/") ? argument : argument + "/"
-            return pngs.map { .success(folder + $0) }
+            return pictures.map { .success(folder + $0) }
         }
     }
 }

@@ -16,19 +16,29 @@ import Testing
         let errors: String
     }
 
-    static func digits(_ arguments: [String]) throws -> Run {
-        try digits(as: binary, arguments)
+    static func digits(_ arguments: [String], input: Data? = nil) throws -> Run {
+        try digits(as: binary, arguments, input: input)
     }
 
-    /// Runs `executable` (the digits binary, or a wrapper that runs it) with `arguments`.
-    static func digits(as executable: String, _ arguments: [String]) throws -> Run {
+    /// Runs `executable` (the digits binary, or a wrapper that runs it) with `arguments`, and `input` on its
+    /// standard input when given.
+    static func digits(as executable: String, _ arguments: [String], input: Data? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = repository
         let (out, err) = (Pipe(), Pipe())
         (process.standardOutput, process.standardError) = (out, err)
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            // From another thread, so that a large input cannot fill the pipe while this one waits on the output.
+            Thread {
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
+                try? stdin.fileHandleForWriting.close()
+            }.start()
+        }
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -67,7 +77,44 @@ import Testing
         let errors = run.errors.split(separator: "\n")
         #expect(errors.count == 2)
         #expect(errors[0].hasPrefix("Error: ") && errors[0].hasSuffix("(\(folder)/missing.png)"))
-        #expect(errors[1].hasPrefix("Error: not a readable PNG") && errors[1].hasSuffix("(\(folder)/garbage.png)"))
+        #expect(errors[1] == "Error: not a PNG or JPEG picture (\(folder)/garbage.png)")
+    }
+
+    /// A phone's photo of a 7, stored on its side with EXIF orientation 8 (see Fixtures/jpeg/README.md).
+    static let photo = repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/jpeg/seven-exif8.jpg").path
+
+    @Test func predictReadsEveryPictureOfAFolderByItsExtensionInAnyCase() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeOne(to: folder + "/a.png")
+        try Self.writeOne(to: folder + "/b.PNG")
+        for name in ["c.JPG", "d.jpeg", "e.Jpeg"] { try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/" + name) }
+        // Not taken from a folder: other extensions, whatever they hold.
+        try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/f.gif")
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        let run = try Self.digits(["predict", folder, "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let objects = try run.output.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(objects.map { $0["file"] as? String } == ["a.png", "b.PNG", "c.JPG", "d.jpeg", "e.Jpeg"].map { folder + "/" + $0 })
+        #expect(objects.map { $0["digit"] as? Int } == [1, 1, 7, 7, 7])
+    }
+
+    @Test func predictReadsOnePictureFromStandardInput() throws {
+        let photo = try Data(contentsOf: URL(fileURLWithPath: Self.photo))
+        let run = try Self.digits(["predict", "-", "--json"], input: photo)
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        #expect(object?["file"] as? String == "-" && object?["digit"] as? Int == 7)
+
+        let limited = try Self.digits(["predict", "-", "--max-pixels", "1000"], input: photo)
+        #expect(limited.status == 1)
+        #expect(limited.errors == "Error: image is 640×480 pixels, more than the limit of 1000 (raise it with --max-pixels) (standard input)\n")
+        let text = try Self.digits(["predict", "-"], input: Data("hello".utf8))
+        #expect(text.status == 1 && text.errors == "Error: not a PNG or JPEG picture (standard input)\n")
+        let twice = try Self.digits(["predict", "-", "-"], input: photo)
+        #expect(twice.status == 64 && twice.errors.contains("- (standard input) may be given once"))
     }
 
     @Test func predictJSONIsOneObjectPerFile() throws {

@@ -8,7 +8,7 @@ import Testing
         let predict = try Predict.parse(["a.png"])
         #expect(predict.files == ["a.png"] && predict.model == "models/best.model")
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
-        #expect(predict.maxPixels == PNGFile.defaultPixelLimit)
+        #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
     }
 
     @Test func readsEveryFlag() throws {

@@ -16,7 +16,7 @@ import Testing
         let encoder = pngEncodings[index]
         let folder = TemporaryFolder()
         let path = folder.write("p.png", encoder.encode(rgba: Self.rgba, width: Self.width, height: Self.height))
-        let image = try PNGFile.read(from: path)
+        let image = try PictureFile.read(from: path)
         #expect(image.width == Self.width && image.height == Self.height)
         // Every sample is quantised to the encoding's bit depth (palettes of few entries to gray levels).
         let levels = encoder.colorType == .palette && encoder.bitDepth < 8 ? (1 << encoder.bitDepth) / 2 : 1 << min(encoder.bitDepth, 8)
@@ -35,7 +35,7 @@ import Testing
         let folder = TemporaryFolder()
         let plain = folder.write("a.png", PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: Self.rgba, width: 13, height: 7))
         let interlaced = folder.write("b.png", PNGWriter(colorType: .rgba, bitDepth: 8, interlaced: true).encode(rgba: Self.rgba, width: 13, height: 7))
-        #expect(try PNGFile.read(from: plain) == PNGFile.read(from: interlaced))
+        #expect(try PictureFile.read(from: plain) == PictureFile.read(from: interlaced))
     }
 
     static func validPNG() -> [UInt8] {
@@ -63,15 +63,15 @@ import Testing
         let (name, bytes) = Self.malformed[index]
         let folder = TemporaryFolder()
         let path = folder.write(name, bytes)
-        let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
+        let error = try #require(throws: PictureError.self) { try PictureFile.read(from: path) }
         #expect(error.description.hasSuffix("(\(path))"))
     }
 
     @Test func saysAnEmptyFileIsEmpty() throws {
         let folder = TemporaryFolder()
         let path = folder.write("empty.png", [])
-        let error = try #require(throws: PNGError.self) { try PNGFile.read(from: path) }
-        #expect(error.description == "not a readable PNG: it holds no bytes (\(path))")
+        let error = try #require(throws: PictureError.self) { try PictureFile.read(from: path) }
+        #expect(error.description == "not a PNG or JPEG picture: it holds no bytes (\(path))")
     }
 
     @Test func refusesAHeaderClaiming200000By200000PixelsBeforeAllocating() throws {
@@ -82,8 +82,8 @@ import Testing
         bytes.replaceSubrange(29..<33, with: withUnsafeBytes(of: crc.bigEndian, Array.init))
         let folder = TemporaryFolder()
         let path = folder.write("huge.png", bytes)
-        #expect(throws: PNGError(path: path, problem: .tooLarge(width: 200_000, height: 200_000, limit: PNGFile.defaultPixelLimit))) {
-            try PNGFile.read(from: path)
+        #expect(throws: PictureError(path: path, problem: .tooLarge(width: 200_000, height: 200_000, limit: PictureFile.defaultPixelLimit))) {
+            try PictureFile.read(from: path)
         }
     }
 
@@ -91,25 +91,25 @@ import Testing
         let folder = TemporaryFolder()
         let path = folder.write("big.png", PNGWriter(colorType: .gray, bitDepth: 8).encode(
             rgba: [UInt8](repeating: 255, count: 4 * 300 * 200), width: 300, height: 200))
-        #expect(throws: PNGError(path: path, problem: .tooLarge(width: 300, height: 200, limit: 50_000))) {
-            try PNGFile.read(from: path, pixelLimit: 50_000)
+        #expect(throws: PictureError(path: path, problem: .tooLarge(width: 300, height: 200, limit: 50_000))) {
+            try PictureFile.read(from: path, pixelLimit: 50_000)
         }
-        #expect(try PNGFile.read(from: path, pixelLimit: 60_000).width == 300)
+        #expect(try PictureFile.read(from: path, pixelLimit: 60_000).width == 300)
     }
 
     @Test func writesGrayThatReadsBack() throws {
         let folder = TemporaryFolder()
         let pixels = (0..<28 * 28).map { UInt8($0 % 256) }
         try PNGFile.writeGray(pixels, width: 28, height: 28, to: folder.path + "/g.png")
-        let image = try PNGFile.read(from: folder.path + "/g.png")
+        let image = try PictureFile.read(from: folder.path + "/g.png")
         #expect(image.gray == pixels && !image.hasTransparency)
         #expect(folder.contents() == ["g.png"])
     }
 
     @Test func rejectsFolderAndMissingFile() {
         let folder = TemporaryFolder()
-        #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try PNGFile.read(from: folder.path) }
-        #expect(throws: FileError(path: folder.path + "/x.png", problem: .missing)) { try PNGFile.read(from: folder.path + "/x.png") }
+        #expect(throws: FileError(path: folder.path, problem: .isDirectory)) { try PictureFile.read(from: folder.path) }
+        #expect(throws: FileError(path: folder.path + "/x.png", problem: .missing)) { try PictureFile.read(from: folder.path + "/x.png") }
     }
 }
 

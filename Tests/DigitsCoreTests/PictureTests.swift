@@ -10,39 +10,50 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
 @Suite struct PictureTests {
     static let test = Result { try MNIST.load(.test, from: mnistFolder) }
 
-    /// Counts digits read right from pictures and from IDX, for test digits `digits` drawn by `picture`.
-    private func readings(of digits: Range<Int>, picture: (Int) -> (style: PictureStyle, encoder: PNGWriter))
-        throws -> (png: Int, idx: Int, misses: [String]) {
+    /// Counts digits read right from pictures (as PNG, and as JPEG when `jpeg` is given) and from IDX, for test
+    /// digits `digits` drawn by `picture`.
+    private func readings(of digits: Range<Int>, picture: (Int) -> (style: PictureStyle, encoder: PNGWriter),
+                          jpeg: ((Int) -> JPEGWriter)? = nil) throws -> (png: Int, jpeg: Int, idx: Int, misses: [String]) {
         let network = try committedModel.get()
         let test = try Self.test.get()
         let folder = TemporaryFolder()
-        var (png, idx, misses) = (0, 0, [String]())
+        var (png, jpegRight, idx, misses) = (0, 0, 0, [String]())
         for i in digits {
             let (style, encoder) = picture(i)
             let rgba = style.render(test.image(i), seed: UInt64(i))
-            let path = folder.write("\(i).png", encoder.encode(rgba: rgba, width: style.canvas.width, height: style.canvas.height))
-            let prepared = try DigitPreparation.prepare(PNGFile.read(from: path))
+            let (width, height) = style.canvas
+            let path = folder.write("\(i).png", encoder.encode(rgba: rgba, width: width, height: height))
             let label = Int(test.labels[i])
             if network.classify(test.image(i).map { Float($0) / 255 }) == label { idx += 1 }
-            if network.classify(prepared.networkInput) == label {
+            if network.classify(try DigitPreparation.prepare(PictureFile.read(from: path)).networkInput) == label {
                 png += 1
             } else {
                 misses.append("#\(i) \(style) as \(encoder.colorType) \(encoder.bitDepth)-bit")
             }
+            if let writer = jpeg?(i) {
+                let path = folder.write("\(i).jpg", writer.encode(rgba: rgba, width: width, height: height))
+                let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.workingSide)
+                if network.classify(try DigitPreparation.prepare(image).networkInput) == label {
+                    jpegRight += 1
+                } else {
+                    misses.append("#\(i) \(style) as JPEG quality \(writer.quality)")
+                }
+            }
         }
-        return (png, idx, misses)
+        return (png, jpegRight, idx, misses)
     }
 
     /// Dark ink on white paper, enlarged, in every colour type and bit depth (interlaced or not): within 2
     /// points of the same digits read from IDX.
     @Test func cleanPicturesInEveryEncodingReadWithinTwoPointsOfIDX() throws {
         let style = PictureStyle(name: "dark on white", scale: 4, canvas: (150, 130), position: (0.3, 0.6))
-        let (png, idx, misses) = try readings(of: 0..<160) { i in (style, pngEncodings[i % pngEncodings.count]) }
+        let (png, _, idx, misses) = try readings(of: 0..<160) { i in (style, pngEncodings[i % pngEncodings.count]) }
         #expect(png >= idx - 160 * 2 / 100, "pictures \(png)/160, IDX \(idx)/160; missed \(misses)")
     }
 
     /// Every way of handing a digit in (tinted, unevenly lit, noisy, blurred, speckled, transparent, small…):
-    /// within 2 points of the same digits read from IDX.
+    /// within 2 points of the same digits read from IDX; and the same pictures saved as JPEG at quality 50 to 95
+    /// within 1 point of them as PNG.
     @Test func picturesOfEveryStyleReadWithinTwoPointsOfIDX() throws {
         let styles = PictureStyle.all.map { style -> PictureStyle in
             var small = style
@@ -51,16 +62,18 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             return small
         }
         let count = 330
-        let (png, idx, misses) = try readings(of: 0..<count) { i in
+        let (png, jpeg, idx, misses) = try readings(of: 0..<count, picture: { i in
             let style = styles[i % styles.count]
             let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
             return (style, encodings[(i / styles.count) % encodings.count])
-        }
+        }, jpeg: { i in jpegEncodings[i % jpegEncodings.count] })
         #expect(png >= idx - count * 2 / 100, "pictures \(png)/\(count), IDX \(idx)/\(count); missed \(misses)")
+        #expect(jpeg >= png - count / 100, "JPEG \(jpeg)/\(count), PNG \(png)/\(count); missed \(misses)")
     }
 
-    /// Writes 2,200 pictures (test digits 0..<2,200, each style in turn, every encoding) as `NNNNN-LABEL.png`
-    /// into the folder named by DIGITS_PICTURE_SET, for `scripts/picture-accuracy`; skipped without it.
+    /// Writes 2,200 pictures (test digits 0..<2,200, each style in turn, every encoding) as `NNNNN-LABEL.png`, and
+    /// each again as `NNNNN-LABEL.jpg` (the JPEG encodings in turn, quality 50 to 95), into the folder named by
+    /// DIGITS_PICTURE_SET, for `scripts/picture-accuracy`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_PICTURE_SET"] != nil))
     func writePictureSet() throws {
         let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_PICTURE_SET"])
@@ -72,9 +85,12 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
             let encoder = encodings[(i / styles.count) % encodings.count]
             let rgba = style.render(test.image(i), seed: UInt64(i))
-            let name = String(format: "%05d-%d.png", i, test.labels[i])
-            let bytes = encoder.encode(rgba: rgba, width: style.canvas.width, height: style.canvas.height)
-            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)))
+            let name = String(format: "%05d-%d", i, test.labels[i])
+            let (width, height) = style.canvas
+            let png = encoder.encode(rgba: rgba, width: width, height: height)
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name + ".png", contents: Data(png)))
+            let jpeg = jpegEncodings[i % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name + ".jpg", contents: Data(jpeg)))
         }
     }
 }

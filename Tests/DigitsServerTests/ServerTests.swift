@@ -156,14 +156,42 @@ private func picture(ofTestDigit index: Int) throws -> Data {
     }
 
     @Test(arguments: [
-        ("empty body", Data(), 400, "not a readable PNG: it holds no bytes (request body)"),
-        ("text", Data("hello".utf8), 400, "not a readable PNG"),
+        ("empty body", Data(), 400, "not a PNG or JPEG picture: it holds no bytes (request body)"),
+        ("text", Data("hello".utf8), 400, "not a PNG or JPEG picture (request body)"),
         ("truncated PNG", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]), 400, "not a readable PNG"),
+        ("truncated JPEG", Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0x4A, 0x46]), 400, "not a readable JPEG"),
     ])
     func badBodiesAreClientErrorsWithAMessage(name: String, body: Data, status: Int, message: String) async throws {
         let answer = try await fetch("/api/predict", method: "POST", body: body)
         #expect(answer.status == status, "\(name)")
         #expect((try json(answer.body)["error"] as? String)?.hasPrefix(message) == true, "\(name)")
+    }
+
+    /// A phone's photo of a 7 on tinted paper, stored on its side (turned a quarter clockwise) with EXIF
+    /// orientation 8, as a phone held the other way up writes it.
+    static let photo = Result { try [UInt8](Data(contentsOf: repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/jpeg/seven-exif8.jpg"))) }
+
+    @Test func readsAJPEGPhotoTurnedUprightByItsEXIFOrientation() async throws {
+        let photo = try Self.photo.get()
+        let answer = try await fetch("/api/predict", method: "POST", body: Data(photo))
+        #expect(answer.status == 200)
+        #expect(try json(answer.body)["digit"] as? Int == 7)
+        // Without its EXIF block (the APP1 segment right after the start-of-image marker) the photo is read as
+        // stored, on its side, and is no 7.
+        #expect(photo[2...3] == [0xFF, 0xE1])
+        let sideways = Array(photo[..<2] + photo[(4 + Int(photo[4]) << 8 + Int(photo[5]))...])
+        let answerSideways = try await fetch("/api/predict", method: "POST", body: Data(sideways))
+        #expect(answerSideways.status == 200)
+        #expect(try json(answerSideways.body)["digit"] as? Int != 7)
+    }
+
+    @Test func aJPEGDeclaringTooManyPixelsIs413FromItsHeader() async throws {
+        var bomb = try Self.photo.get()
+        let sof = try #require((0..<bomb.count - 9).first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })
+        bomb.replaceSubrange(sof + 5..<sof + 9, with: [0xFD, 0xE8, 0xFD, 0xE8])  // 65,000 × 65,000
+        let answer = try await fetch("/api/predict", method: "POST", body: Data(bomb))
+        #expect(answer.status == 413)
+        #expect((try json(answer.body)["error"] as? String)?.contains("65000×65000") == true)
     }
 
     @Test func aBlankPictureHasNoDigit() async throws {

@@ -60,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
         var generator = SplitMix64(seed: 1)
         let network = Network(sizes: [784, 30, 10], generator: &generator)
         benchmark.startMeasurement()
-        let prepared = try DigitPreparation.prepare(PNGFile.read(from: picture))
+        let prepared = try DigitPreparation.prepare(PictureFile.read(from: picture))
         blackHole(network.classify(prepared.networkInput))
     }
 

@@ -22,7 +22,7 @@ public struct PreparedDigit: Equatable, Sendable {
     public let pixels: [UInt8]
     /// Whether the picture was dark ink on light paper, and so was inverted.
     public let inverted: Bool
-    /// The digit's box in the original picture: x, y, width, height.
+    /// The digit's box in the original picture's pixels: x, y, width, height.
     public let box: (x: Int, y: Int, width: Int, height: Int)
 
     public static func == (a: PreparedDigit, b: PreparedDigit) -> Bool {
@@ -44,7 +44,8 @@ public enum DigitPreparation {
     public static let side = 28
     public static let box = 20
     /// Pictures are first shrunk so that their longer side is at most this: plenty for a 20-pixel result.
-    static let workingSide = 400
+    /// (A JPEG may be decoded at a fraction of its size while its longer side keeps at least this.)
+    public static let workingSide = 400
     /// Ink must stand out from the paper by this fraction of full scale, or there is no digit.
     static let minimumContrast: Float = 0.12
 
@@ -62,7 +63,7 @@ public enum DigitPreparation {
 
         let pixels = centredByMass(plane.cropped(to: ink))
 
-        let back = 1 / scale
+        let back = Float(image.reduction) / scale
         let original = (x: Int(Float(ink.x) * back), y: Int(Float(ink.y) * back),
                         width: max(1, Int((Float(ink.width) * back).rounded())),
                         height: max(1, Int((Float(ink.height) * back).rounded())))

@@ -5,58 +5,16 @@ import Foundation
 // expands 1-, 2- and 4-bit gray and palettes (with tRNS transparency), reduces 16-bit samples, converts colour to
 // luminance and undoes Adam7 interlacing, so the rest of digits sees one format.
 
-/// A PNG that cannot be used: every message names the file.
-public struct PNGError: Error, Equatable, CustomStringConvertible {
-    public enum Problem: Error, Equatable, Sendable {
-        /// libpng's own words, e.g. "IDAT: CRC error" or "Not a PNG file".
-        case invalid(String)
-        case tooLarge(width: Int, height: Int, limit: Int)
-    }
-
-    public let path: String
-    public let problem: Problem
-
-    public init(path: String, problem: Problem) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String {
-        let what = switch problem {
-        case .invalid(let message): "not a readable PNG: \(message)"
-        case .tooLarge(let width, let height, let limit):
-            "image is \(width)×\(height) pixels, more than the limit of \(limit) (raise it with --max-pixels)"
-        }
-        return "\(what) (\(path))"
-    }
-}
-
 public enum PNGFile {
-    /// Images above this many pixels are refused before any pixel memory is allocated: 50 megapixels, more than
-    /// any phone camera's photo, 100 MB once decoded.
-    public static let defaultPixelLimit = 50_000_000
-    /// Files above this size are refused before they are read.
-    public static let fileSizeLimit = 1 << 30
-
-    /// Reads the PNG at `path` as gray + alpha, refusing images of more than `pixelLimit` pixels.
-    public static func read(from path: String, pixelLimit: Int = defaultPixelLimit) throws -> GrayImage {
-        let data = Data(try FileError.contents(of: path, limit: fileSizeLimit))
-        switch decode(data, pixelLimit: pixelLimit) {
-        case .success(let image): return image
-        case .failure(let problem): throw PNGError(path: path, problem: problem)
-        }
-    }
-
-    /// Decodes PNG bytes as gray + alpha.
-    public static func decode(_ data: Data, pixelLimit: Int = defaultPixelLimit) -> Result<GrayImage, PNGError.Problem> {
-        // libpng would call an empty buffer an "invalid argument"; the words serve a file and a request body alike.
-        guard !data.isEmpty else { return .failure(.invalid("it holds no bytes")) }
+    /// Decodes PNG bytes as gray + alpha, refusing images of more than `pixelLimit` pixels from the header.
+    public static func decode(_ data: Data, pixelLimit: Int = PictureFile.defaultPixelLimit)
+        -> Result<GrayImage, PictureError.Problem> {
         var image = digits_png_image()
         defer { png_image_free(&image) }
         let begun = data.withUnsafeBytes { bytes in
             png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count)
         }
-        guard begun != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(message(of: image))) }
+        guard begun != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(.png, message(of: image))) }
 
         let (width, height) = (Int(image.width), Int(image.height))
         guard width > 0, height > 0, width.multipliedReportingOverflow(by: height).partialValue <= pixelLimit,
@@ -74,7 +32,7 @@ public enum PNGFile {
         let finished = pixels.withUnsafeMutableBytes { buffer in
             png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil)
         }
-        guard finished != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(message(of: image))) }
+        guard finished != 0, digits_png_image_failed(&image) == 0 else { return .failure(.invalid(.png, message(of: image))) }
 
         var gray = [UInt8](repeating: 0, count: width * height)
         var alpha = [UInt8](repeating: 0, count: width * height)
@@ -108,13 +66,13 @@ public enum PNGFile {
         var size = 0
         // First call measures, second writes: png_image_write_to_memory reports the size it needs.
         guard pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {
-            throw PNGError(path: path, problem: .invalid(message(of: image)))
+            throw PictureError(path: path, problem: .invalid(.png, message(of: image)))
         }
         var encoded = [UInt8](repeating: 0, count: size)
         let written = encoded.withUnsafeMutableBytes { out in
             pixels.withUnsafeBytes { png_image_write_to_memory(&image, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
         }
-        guard written != 0 else { throw PNGError(path: path, problem: .invalid(message(of: image))) }
+        guard written != 0 else { throw PictureError(path: path, problem: .invalid(.png, message(of: image))) }
         try AtomicFile.write(Array(encoded.prefix(size)), to: path)
     }
 

@@ -6,7 +6,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case missing
         case isDirectory
         case notAFolder
-        case noPNGInFolder
+        case noPictureInFolder
         case tooLarge(bytes: Int, limit: Int)
         case notRegularFile
         case unreadable(reason: String)
@@ -28,7 +28,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case .missing: "does not exist (\(path))"
         case .isDirectory: "is a folder, expected a file (\(path))"
         case .notAFolder: "is a file, expected a folder (\(path))"
-        case .noPNGInFolder: "folder holds no .png file (\(path))"
+        case .noPictureInFolder: "folder holds no .png, .jpg or .jpeg file (\(path))"
         case .tooLarge(let bytes, let limit): "file is \(bytes) bytes, more than the limit of \(limit) (\(path))"
         case .notRegularFile: "not a regular file (\(path))"
         case .unreadable(let reason): "cannot read: \(reason) (\(path))"

@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Foundation
 @testable import DigitsCore
 
@@ -123,3 +124,47 @@ let pngEncodings: [PNGWriter] = [
     PNGWriter(colorType: .gray, bitDepth: 1),
     PNGWriter(colorType: .palette, bitDepth: 1),
 ]
+
+/// JPEG encodings as cameras and apps write them, quality 50 to 95, for cycling through in tests.
+let jpegEncodings: [JPEGWriter] = [
+    JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 50),
+    JPEGWriter(pixels: .rgb(TJSAMP_444), quality: 95, progressive: true),
+    JPEGWriter(pixels: .gray, quality: 75),
+    JPEGWriter(pixels: .rgb(TJSAMP_422), quality: 85),
+    JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 65, progressive: true),
+]
+
+extension JPEGWriter {
+    /// Encodes an RGBA picture: JPEG has no transparency, so a transparent picture is flattened over a ground
+    /// that contrasts with its ink (black behind light ink, white behind dark), as it would be shown; gray
+    /// encodings take the luma.
+    func encode(rgba: [UInt8], width: Int, height: Int) -> [UInt8] {
+        let count = width * height
+        func luma(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
+            (299 * Int(r) + 587 * Int(g) + 114 * Int(b) + 500) / 1000
+        }
+        var weight = 0, inkLuma = 0
+        for i in 0..<count {
+            let a = Int(rgba[4 * i + 3])
+            weight += a
+            inkLuma += a * luma(rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2])
+        }
+        let ground = weight > 0 && inkLuma / weight > 127 ? 0 : 255
+        var rgb = [UInt8](repeating: 0, count: 3 * count)
+        for i in 0..<count {
+            let a = Int(rgba[4 * i + 3])
+            for c in 0..<3 { rgb[3 * i + c] = UInt8((Int(rgba[4 * i + c]) * a + ground * (255 - a) + 127) / 255) }
+        }
+        switch pixels {
+        case .gray:
+            return encode((0..<count).map { i in UInt8(luma(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2])) },
+                          width: width, height: height)
+        case .rgb:
+            return encode(rgb, width: width, height: height)
+        case .cmyk:
+            // Inverted CMYK without black: C, M and Y are R, G and B themselves.
+            let cmyk = (0..<count).flatMap { i -> [UInt8] in [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], 255] }
+            return encode(cmyk, width: width, height: height)
+        }
+    }
+}
