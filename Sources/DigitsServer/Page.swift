@@ -31,6 +31,9 @@ enum Page {
   .buttons button, .buttons label { flex: 1; font: inherit; text-align: center; padding: 0.55rem; border-radius: 8px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
   .buttons button:hover, .buttons label:hover { border-color: var(--ink); }
   .buttons input { display: none; }
+  /* The camera is offered where the pointer is a finger, as on a phone; elsewhere "Choose a picture" is enough. */
+  .buttons .camera { display: none; }
+  @media (pointer: coarse) { .buttons .camera { display: block; } }
   .hint { color: var(--muted); font-size: 0.85rem; margin: 0; text-align: center; }
   .result { width: min(100%, 360px); display: flex; flex-direction: column; gap: 1rem; }
   .answer { display: flex; align-items: baseline; gap: 0.75rem; }
@@ -73,9 +76,10 @@ enum Page {
       <canvas id="pad" width="280" height="280" aria-label="drawing area"></canvas>
       <div class="buttons">
         <button id="clear" type="button">Clear</button>
-        <label>Choose a PNG<input id="file" type="file" accept="image/png"></label>
+        <label>Choose a picture<input id="file" type="file" accept="image/png,image/jpeg"></label>
+        <label class="camera">Take a photo<input id="camera" type="file" accept="image/*" capture="environment"></label>
       </div>
-      <p class="hint">Draw one digit, big, with the mouse, a pen or a finger; or drop a PNG on the pad.</p>
+      <p class="hint">Draw one digit, big, with the mouse, a pen or a finger; or drop a PNG or JPEG on the pad.</p>
     </div>
     <div class="result" id="result" data-pending="0" data-answers="0">
       <div class="answer"><span id="digit">–</span><span id="confidence">draw a digit</span></div>
@@ -150,7 +154,8 @@ async function send(blob) {
   const mine = ++sequence;
   result.dataset.pending = String(Number(result.dataset.pending) + 1);
   try {
-    const response = await fetch("/api/predict", { method: "POST", headers: { "Content-Type": "image/png" }, body: blob });
+    // The server tells a PNG from a JPEG by its bytes; the type says what the blob or file says it is.
+    const response = await fetch("/api/predict", { method: "POST", headers: { "Content-Type": blob.type || "application/octet-stream" }, body: blob });
     // An answer without a JSON body (a proxy's, or the server's own after its time limit) is an error by its status.
     const answer = await response.json().catch(() => ({}));
     if (mine !== sequence) return;  // a later stroke's answer is on its way
@@ -202,11 +207,13 @@ function showScores(scores, best) {
   }
 }
 
-$("file").addEventListener("change", (event) => {
-  const file = event.target.files[0];
-  if (file) sendFile(file);
-  event.target.value = "";
-});
+for (const id of ["file", "camera"]) {
+  $(id).addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (file) sendFile(file);
+    event.target.value = "";
+  });
+}
 function sendFile(file) {
   const reader = new FileReader();
   reader.onload = () => {

@@ -4,8 +4,9 @@
 Usage: page_test.py DIGITS-BINARY [SCREENSHOT-FOLDER]
 
 Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with pointer actions (strokes a person
-would make) and reads the digit the page shows, has it read a PNG chosen with its file button, checks that an
-answer without a JSON body is shown by its status, opens the model report and checks that its curve, confusion
+would make) and reads the digit the page shows, has it read a PNG and a phone's JPEG photo (stored on its side,
+turned upright by its EXIF orientation) chosen with its file button, checks that an answer without a JSON body is
+shown by its status, opens the model report and checks that its curve, confusion
 matrix and gallery are drawn, looks at the page at phone size, and sends a burst of 1,000 concurrent bad requests,
 after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
 the page reads at least 8 of the 10 digits and everything else works.
@@ -64,6 +65,22 @@ def seven_png(size=200):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+# A phone's photo of a 7, stored turned a quarter clockwise with EXIF orientation 8: read as 4 if not turned upright.
+# (WebDriver takes only a canonical path for a file input.)
+PHOTO = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "../DigitsCoreTests/Fixtures/jpeg/seven-exif8.jpg"))
+
+
+def choose(driver, path):
+    """Chooses `path` with the page's file button and returns the digit the page then shows."""
+    result = driver.find_element(By.ID, "result")
+    before = int(result.get_attribute("data-answers"))
+    driver.find_element(By.ID, "file").send_keys(path)
+    WebDriverWait(driver, 10).until(lambda d: int(result.get_attribute("data-answers")) > before
+                                    and result.get_attribute("data-pending") == "0")
+    return driver.find_element(By.ID, "digit").text
 
 
 def start_server(binary):
@@ -155,16 +172,18 @@ def main():
             picture = os.path.join(os.environ.get("TMPDIR", "/tmp"), "digits-page-test-seven-%d.png" % os.getpid())
             with open(picture, "wb") as f:
                 f.write(seven_png())
-            result = driver.find_element(By.ID, "result")
-            before = int(result.get_attribute("data-answers"))
-            driver.find_element(By.ID, "file").send_keys(picture)
-            WebDriverWait(driver, 10).until(lambda d: int(result.get_attribute("data-answers")) > before
-                                            and result.get_attribute("data-pending") == "0")
-            chosen = driver.find_element(By.ID, "digit").text
+            chosen = choose(driver, picture)
             os.remove(picture)
             print("a chosen PNG of a 7 read by the page as " + chosen)
             if chosen != "7":
                 failures.append("a chosen PNG of a 7 was read as " + chosen)
+            photo = choose(driver, PHOTO)
+            print("a chosen JPEG photo of a 7, stored on its side (EXIF orientation 8), read by the page as " + photo)
+            if photo != "7":
+                failures.append("a chosen JPEG photo of a 7 was read as " + photo)
+            if driver.find_element(By.CSS_SELECTOR, "label.camera").is_displayed():
+                failures.append("the camera button shows where the pointer is not a finger")
+            result = driver.find_element(By.ID, "result")
 
             # An answer with no JSON body (a proxy's, or the server's own 500 after its time limit) shows its status.
             before = int(result.get_attribute("data-answers"))
@@ -205,9 +224,15 @@ def main():
             phone.find_element(By.ID, "clear").click()
             reading = draw(phone, DIGITS[7])
             overflow = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
-            print("phone-sized page: a drawn 7 read as %s; horizontal overflow: %s" % (reading, overflow))
+            camera = phone.find_element(By.ID, "camera")
+            offered = (phone.find_element(By.CSS_SELECTOR, "label.camera").is_displayed()
+                       and camera.get_attribute("accept") == "image/*" and camera.get_attribute("capture") == "environment")
+            print("phone-sized page: a drawn 7 read as %s; horizontal overflow: %s; camera offered: %s"
+                  % (reading, overflow, offered))
             if overflow:
                 failures.append("the page is wider than a phone's screen")
+            if not offered:
+                failures.append("the phone's page offers no camera button")
             if shots:
                 phone.save_screenshot(os.path.join(shots, "phone.png"))
         finally:
