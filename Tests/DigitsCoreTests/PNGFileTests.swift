@@ -97,6 +97,53 @@ import Testing
         #expect(try PictureFile.read(from: path, pixelLimit: 60_000).width == 300)
     }
 
+    /// `png` with a chunk of `type` holding `data` (its CRC right) inserted after IHDR, and its declared length
+    /// replaced by `declaring` when given.
+    static func withChunk(_ png: [UInt8], type: String, data: [UInt8], declaring: UInt32? = nil) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        let crc = body.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, UInt32($0.count))) }
+        let chunk = withUnsafeBytes(of: (declaring ?? UInt32(data.count)).bigEndian, Array.init) + body
+            + withUnsafeBytes(of: crc.bigEndian, Array.init)
+        return Array(png[..<33]) + chunk + png[33...]
+    }
+
+    @Test func aChunkDeclaringMoreThanTheFileHoldsIsRefusedBeforeLibpngAllocatesIt() throws {
+        // A tEXt chunk declaring 2 GB in a file of 1 KB: libpng would allocate the 2 GB before finding the end.
+        let bytes = Array(Self.validPNG()[..<33]) + [0x7F, 0xFF, 0xFF, 0xFF] + Array("tEXt".utf8)
+            + [UInt8](repeating: 0x61, count: 100)
+        let folder = TemporaryFolder()
+        let path = folder.write("huge-text.png", bytes)
+        #expect(throws: PictureError(path: path, problem: .invalid(.png, "chunk tEXt declares 2147483647 bytes, more than the 96 left in the file"))) {
+            try PictureFile.read(from: path)
+        }
+        // The same case is in the fuzzers' seed corpus.
+        let seed = repositoryRoot.appendingPathComponent("Fuzz/corpus/png/text-chunk-declaring-2gb.png").path
+        #expect(throws: PictureError(path: seed, problem: .invalid(.png, "chunk tEXt declares 2147483647 bytes, more than the 96 left in the file"))) {
+            try PictureFile.read(from: seed)
+        }
+    }
+
+    @Test func ancillaryChunksAreReadUpTo8MiB() throws {
+        let png = Self.validPNG()
+        let folder = TemporaryFolder()
+        let ordinary = folder.write("text.png", Self.withChunk(png, type: "tEXt", data: Array("Comment\0drawn on a tablet".utf8)))
+        #expect(try PictureFile.read(from: ordinary).width == Self.width)
+        let large = folder.write("large.png", Self.withChunk(png, type: "zTXt", data: [UInt8](repeating: 0, count: 8 << 20)))
+        #expect(throws: Never.self) { try PictureFile.read(from: large) }
+        let tooLarge = folder.write("too-large.png", Self.withChunk(png, type: "iTXt", data: [UInt8](repeating: 0, count: (8 << 20) + 1)))
+        #expect(throws: PictureError(path: tooLarge, problem: .invalid(.png, "ancillary chunk iTXt of 8388609 bytes, more than the limit of 8388608"))) {
+            try PictureFile.read(from: tooLarge)
+        }
+    }
+
+    @Test func aTruncatedPNGSaysWhichChunkIsCut() throws {
+        let good = Self.validPNG()
+        let folder = TemporaryFolder()
+        let path = folder.write("cut.png", Array(good.prefix(good.count - 20)))
+        let error = try #require(throws: PictureError.self) { try PictureFile.read(from: path) }
+        #expect(error.description.hasPrefix("not a readable PNG: chunk IDAT declares "), "\(error)")
+    }
+
     @Test func writesGrayThatReadsBack() throws {
         let folder = TemporaryFolder()
         let pixels = (0..<28 * 28).map { UInt8($0 % 256) }

@@ -9,6 +9,7 @@ public enum PNGFile {
     /// Decodes PNG bytes as gray + alpha, refusing images of more than `pixelLimit` pixels from the header.
     public static func decode(_ data: Data, pixelLimit: Int = PictureFile.defaultPixelLimit)
         -> Result<GrayImage, PictureError.Problem> {
+        if let problem = data.withUnsafeBytes(chunkProblem) { return .failure(.invalid(.png, problem)) }
         var image = digits_png_image()
         defer { png_image_free(&image) }
         let begun = data.withUnsafeBytes { bytes in
@@ -54,6 +55,36 @@ public enum PNGFile {
             }
         }
         return .success(GrayImage(width: width, height: height, gray: gray, alpha: alpha))
+    }
+
+    /// Ancillary chunks (text, profiles, EXIF: those whose type begins in lower case) larger than this are refused.
+    static let ancillaryChunkLimit = 8 << 20
+
+    /// What is wrong with the chunk structure of PNG bytes, or nil: every chunk's declared length must fit in the
+    /// bytes that follow it, and an ancillary chunk must be at most `ancillaryChunkLimit`. libpng allocates a
+    /// chunk's declared length before it reads the chunk, so a 1 KB file declaring a 2 GB text chunk would cost
+    /// 2 GB before it failed; checked here first, no chunk can ask for more than the file holds.
+    ///
+    /// A chunk is: length (4 bytes, big-endian, at most 2^31 − 1), type (4 ASCII letters), data, CRC (4 bytes).
+    /// The walk starts after the 8-byte signature and stops at IEND or where fewer than 8 bytes are left, which
+    /// libpng then reports as it always has.
+    static func chunkProblem(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = (0..<4).reduce(0) { $0 << 8 | Int(bytes[offset + $1]) }
+            let type = bytes[(offset + 4)..<(offset + 8)]
+            let name = String(decoding: type.map { (0x41...0x7A).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+            let left = bytes.count - offset - 12
+            if length > left {
+                return "chunk \(name) declares \(length) bytes, more than the \(max(0, left)) left in the file"
+            }
+            if type.first! & 0x20 != 0 && length > ancillaryChunkLimit {
+                return "ancillary chunk \(name) of \(length) bytes, more than the limit of \(ancillaryChunkLimit)"
+            }
+            if Array(type) == Array("IEND".utf8) { break }
+            offset += 12 + length
+        }
+        return nil
     }
 
     /// Writes 8-bit grayscale pixels (row-major, width × height) as a PNG, atomically replacing `path`.
