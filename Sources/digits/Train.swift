@@ -21,8 +21,11 @@ struct Train: ParsableCommand {
     @Option(help: "Folder holding the four MNIST files, each plain or gzip-compressed (.gz).")
     var data = "data/mnist"
 
-    @Option(help: "Where to save the trained model. (The shipped model is models/best.model.)")
+    @Option(help: "Where to save the trained model. (The shipped model is models/best.model.) A symbolic link is written through to its file.")
     var model = "models/digits.model"
+
+    @Flag(help: "Replace the --model file even if it is read-only (it stays read-only).")
+    var force = false
 
     @Option(help: "Settings to start from: nielsen or best; the options below override them.")
     var preset = Preset.nielsen
@@ -148,7 +151,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try ModelFile.checkWritable(model)
+        try ModelFile.checkWritable(model, replacingReadOnly: force)
         let (training, test) = try MNIST.load(.training, .test, from: data)
         guard validation < training.count else {
             throw ValidationError("--validation \(validation) leaves no training images: \(data) has \(training.count)")
@@ -206,7 +209,7 @@ struct Train: ParsableCommand {
             testCorrect: testCorrect, testTotal: test.count, trainedAt: Date(), interrupted: outcome.interrupted,
             stoppedEarly: outcome.stoppedEarly)
         let replaced = try? ModelFile.read(from: model)
-        try ModelFile.write(TrainedModel(network: network, record: record), to: model)
+        try ModelFile.write(TrainedModel(network: network, record: record), to: model, replacingReadOnly: force)
 
         let checkSet = validation > 0 ? validationSet : trainingSet
         let silent = Evaluation(network: network, data: checkSet).classesNeverAnswered

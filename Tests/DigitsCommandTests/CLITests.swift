@@ -301,6 +301,25 @@ enum PNGBytes {
         #expect(second.output.contains(String(format: "with test accuracy %.2f%%", accuracy * 100)), "\(second.output)")
     }
 
+    @Test func aReadOnlyModelIsReplacedOnlyWithForce() throws {
+        let folder = try CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.smallDataSet(in: folder)
+        let model = folder + "/kept.model"
+        try FileManager.default.copyItem(atPath: CLITests.repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path, toPath: model)
+        chmod(model, 0o444)
+        let before = try Data(contentsOf: URL(fileURLWithPath: model))
+        let arguments = ["train", "--model", model, "--data", folder, "--epochs", "1", "--validation", "500"]
+        let refused = try CLITests.digits(arguments)
+        #expect(refused.status == 1 && refused.output.isEmpty, "refused before training: \(refused.output)")
+        #expect(refused.errors == "Error: file is read-only, so it is left as it is; give --force to replace it (\(model))\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == before)
+        let forced = try CLITests.digits(arguments + ["--force"])
+        #expect(forced.status == 0, "\(forced.errors)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) != before)
+        #expect(try FileManager.default.attributesOfItem(atPath: model)[.posixPermissions] as? Int == 0o444)
+    }
+
     @Test func killedAtAnyMomentLeavesALoadableModel() throws {
         let folder = try CLITests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -14,6 +14,7 @@ import Testing
         #expect(train.settings.seed == 1 && train.validation == 10_000)
         #expect(train.settings.cost == .quadratic && train.settings.augmentation.isNone && train.settings.patience == nil)
         #expect(train.settings.starts == 3)
+        #expect(!train.force)
     }
 
     @Test func presetBestIsTheShippedRecipe() throws {
@@ -27,9 +28,9 @@ import Testing
             "--batch-size", "20", "--eta", "0.5", "--seed", "9", "--starts", "5", "--validation", "0",
             "--hidden", "relu", "--output", "softmax", "--cost", "cross-entropy", "--init", "he", "--l2", "5",
             "--momentum", "0.9", "--shift", "2", "--rotate", "10", "--scale", "0.1", "--elastic", "34",
-            "--elastic-sigma", "4.5",
+            "--elastic-sigma", "4.5", "--force",
         ])
-        #expect(train.data == "elsewhere" && train.model == "m.model" && train.validation == 0)
+        #expect(train.data == "elsewhere" && train.model == "m.model" && train.validation == 0 && train.force)
         var expected = TrainingSettings(sizes: [784, 100, 10], epochs: 5, batchSize: 20, learningRate: 0.5, seed: 9)
         expected.starts = 5
         expected.hiddenActivation = .relu

@@ -68,47 +68,28 @@ public enum PictureFile {
     /// pixels (nil: always whole).
     public static func read(from path: String, pixelLimit: Int = defaultPixelLimit,
                             minimumSide: Int? = nil) throws -> GrayImage {
-        try FileError.checkReadableFile(path)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= fileSizeLimit else {
-            throw FileError(path: path, problem: .tooLarge(bytes: size, limit: fileSizeLimit))
+        let data = try FileError.contents(of: path, limit: fileSizeLimit, prefix: PictureFormat.signatureLength) {
+            try checkSignature($0, name: path)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileError(path: path, problem: .unreadable(reason: FileError.systemReason()))
-        }
-        defer { try? handle.close() }
-        return try read(from: handle, name: path, pixelLimit: pixelLimit, minimumSide: minimumSide)
+        return try decode(data, name: path, pixelLimit: pixelLimit, minimumSide: minimumSide)
     }
 
     /// Reads one PNG or JPEG from `handle` (a file, or standard input) to its end; `name` stands for it in
     /// messages. The signature is checked first, and no more than `byteLimit` bytes are taken.
     public static func read(from handle: FileHandle, name: String, pixelLimit: Int = defaultPixelLimit,
                             minimumSide: Int? = nil, byteLimit: Int = fileSizeLimit) throws -> GrayImage {
-        var data = Data()
-        func more(_ count: Int) throws {
-            do {
-                if let chunk = try handle.read(upToCount: count) { data.append(chunk) }
-            } catch {
-                throw FileError(path: name, problem: .unreadable(reason: error.localizedDescription))
-            }
+        let data = try FileError.contents(of: handle, name: name, limit: byteLimit,
+                                          prefix: PictureFormat.signatureLength) { try checkSignature($0, name: name) }
+        return try decode(data, name: name, pixelLimit: pixelLimit, minimumSide: minimumSide)
+    }
+
+    private static func checkSignature(_ prefix: [UInt8], name: String) throws {
+        guard PictureFormat(signature: prefix) != nil else {
+            throw PictureError(path: name, problem: .unknownFormat(empty: prefix.isEmpty))
         }
-        // The signature may arrive in pieces from a pipe.
-        while data.count < PictureFormat.signatureLength {
-            let before = data.count
-            try more(PictureFormat.signatureLength - data.count)
-            if data.count == before { break }
-        }
-        guard PictureFormat(signature: data) != nil else {
-            throw PictureError(path: name, problem: .unknownFormat(empty: data.isEmpty))
-        }
-        while true {
-            let before = data.count
-            try more(1 << 20)
-            if data.count == before { break }
-            guard data.count <= byteLimit else {
-                throw FileError(path: name, problem: .tooLarge(bytes: data.count, limit: byteLimit))
-            }
-        }
+    }
+
+    private static func decode(_ data: Data, name: String, pixelLimit: Int, minimumSide: Int?) throws -> GrayImage {
         switch decode(data, pixelLimit: pixelLimit, minimumSide: minimumSide) {
         case .success(let image): return image
         case .failure(let problem): throw PictureError(path: name, problem: problem)

@@ -94,21 +94,34 @@ public enum ModelFile {
 
     /// Writes `model` to `path` atomically (see `AtomicFile`): a crash at any moment leaves either the old file or
     /// the new one, never a mix.
-    public static func write(_ model: TrainedModel, to path: String) throws {
+    /// A read-only file at `path` (or at the end of a symbolic link there) is replaced only when
+    /// `replacingReadOnly`; a replaced file keeps its permissions.
+    public static func write(_ model: TrainedModel, to path: String, replacingReadOnly: Bool = false) throws {
+        try refuseReadOnly(path, unless: replacingReadOnly)
         try AtomicFile.write(encode(model), to: path)
     }
 
-    /// Throws unless a model could be written to `path` now: its folder exists and is writable and `path` is
-    /// not a folder. Checked before training, so that a long run does not end in a failed save.
-    public static func checkWritable(_ path: String) throws {
+    /// Throws unless a model could be written to `path` now: its folder exists and is writable, `path` is not a
+    /// folder, and it is not a read-only file (unless `replacingReadOnly`). Checked before training, so that a
+    /// long run does not end in a failed save.
+    public static func checkWritable(_ path: String, replacingReadOnly: Bool = false) throws {
+        try refuseReadOnly(path, unless: replacingReadOnly)
         try AtomicFile.checkWritable(path)
+    }
+
+    private static func refuseReadOnly(_ path: String, unless replacing: Bool) throws {
+        if !replacing && AtomicFile.isReadOnly(path) { throw FileError(path: path, problem: .readOnly) }
     }
 
     // MARK: Reading
 
     /// Reads and checks the model file at `path`.
     public static func read(from path: String) throws -> TrainedModel {
-        let bytes = try FileError.contents(of: path, limit: maximumFileSize)
+        // A file of another kind is refused from its first bytes, not after reading up to a gigabyte of it.
+        let contents = try FileError.contents(of: path, limit: maximumFileSize, prefix: signature.count) { prefix in
+            guard prefix == signature else { throw ModelFileError(path: path, problem: .notAModelFile) }
+        }
+        let bytes = [UInt8](contents)
         switch Result(catching: { () throws(ModelFileError.Problem) in try decode(bytes) }) {
         case .success(let model): return model
         case .failure(let problem): throw ModelFileError(path: path, problem: problem)

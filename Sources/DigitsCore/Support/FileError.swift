@@ -11,6 +11,8 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case notRegularFile
         case unreadable(reason: String)
         case unwritable(reason: String)
+        /// An existing file that is not replaced without being told to.
+        case readOnly
         /// A gzip stream that ends early or fails its own checks; `afterBytes` counts what was decompressed.
         case corruptCompression(reason: String, afterBytes: Int)
     }
@@ -33,6 +35,7 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         case .notRegularFile: "not a regular file (\(path))"
         case .unreadable(let reason): "cannot read: \(reason) (\(path))"
         case .unwritable(let reason): "cannot write: \(reason) (\(path))"
+        case .readOnly: "file is read-only, so it is left as it is; give --force to replace it (\(path))"
         case .corruptCompression(let reason, let count):
             "gzip stream is truncated or corrupt after \(count) bytes: \(reason) (\(path))"
         }
@@ -43,15 +46,43 @@ public struct FileError: Error, Equatable, CustomStringConvertible {
         String(cString: strerror(errno))
     }
 
-    /// The whole contents of the regular file at `path`, refused unread when it is larger than `limit` bytes.
-    static func contents(of path: String, limit: Int) throws(FileError) -> [UInt8] {
+    /// The whole contents of the regular file at `path`, refused unread when it is larger than `limit` bytes. The
+    /// first `prefix` bytes (fewer if the file is shorter) go to `check` before anything more is read, so that a
+    /// large file of the wrong kind costs one small read: `check` throws the format's own error.
+    static func contents(of path: String, limit: Int, prefix: Int = 0,
+                         check: ([UInt8]) throws -> Void = { _ in }) throws -> Data {
         try checkReadableFile(path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size <= limit else { throw FileError(path: path, problem: .tooLarge(bytes: size, limit: limit)) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw FileError(path: path, problem: .unreadable(reason: systemReason()))
         }
-        return [UInt8](data)
+        defer { try? handle.close() }
+        return try contents(of: handle, name: path, limit: limit, prefix: prefix, check: check)
+    }
+
+    /// Everything `handle` gives to its end (a file, or a pipe such as standard input), `name` standing for it in
+    /// messages: the first `prefix` bytes go to `check` first, and more than `limit` bytes are refused.
+    static func contents(of handle: FileHandle, name: String, limit: Int, prefix: Int,
+                         check: ([UInt8]) throws -> Void) throws -> Data {
+        var data = Data()
+        /// Reads up to `count` more bytes; false at the end.
+        func more(_ count: Int) throws -> Bool {
+            do {
+                guard let chunk = try handle.read(upToCount: count), !chunk.isEmpty else { return false }
+                data.append(chunk)
+                return true
+            } catch {
+                throw FileError(path: name, problem: .unreadable(reason: error.localizedDescription))
+            }
+        }
+        // A pipe may deliver even the first bytes in pieces.
+        while data.count < prefix, try more(prefix - data.count) {}
+        try check([UInt8](data))
+        while try more(1 << 20) {
+            guard data.count <= limit else { throw FileError(path: name, problem: .tooLarge(bytes: data.count, limit: limit)) }
+        }
+        return data
     }
 
     /// Throws unless `path` names an existing regular file that this process may read.
