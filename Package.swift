@@ -17,9 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // The HTTP server of `digits serve`: a small pure-Swift server that adds about as much to a clean
-        // release build as argument parsing does (Hummingbird, on SwiftNIO, adds minutes).
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // MARK: System libraries (C behind one door each)
@@ -52,12 +49,10 @@ let package = Package(
         ),
 
         // MARK: Web face: the page and JSON API of `digits serve`
+        // Its HTTP/1.1 server is its own (HTTP/), built for hostile clients: see HTTPServer.swift.
         .target(
             name: "DigitsServer",
-            dependencies: [
-                "DigitsCore",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-            ]
+            dependencies: ["DigitsCore"]
         ),
 
         // MARK: Executable: flags in, one library call, output out

@@ -1,98 +1,79 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 
-/// `digits serve`: the page at `/` and the JSON API of a `DigitService` over HTTP.
+/// `digits serve`: the page at `/` and the JSON API of a `DigitService` over HTTP/1.1.
 ///
 /// - `GET /`: the page (HTML, CSS and JavaScript in one document, nothing fetched from elsewhere);
 /// - `POST /api/predict`, a PNG or JPEG as the body: `DigitService.predict`;
 /// - `GET /api/model`, `GET /api/report`: `DigitService.modelInfo` and `testReport`.
 ///
-/// Errors are JSON objects `{"error": "..."}` with a 4xx status: 413 for a body over `DigitService.bodyLimit`
-/// or a picture over the pixel limit, 400 for a body that is not a readable PNG or JPEG, 422 for a picture without a
-/// digit, 404 and 405 for unknown paths and methods.
+/// Errors are JSON objects `{"error": "..."}` with a 4xx status: 413 for a body over `HTTPLimits.body` (read to
+/// its end and dropped) or over `HTTPLimits.drain` (refused unread, the connection closed) or a picture over
+/// the pixel limit, 400 for a body that is not a readable PNG or JPEG and for a request that cannot be framed,
+/// 422 for a picture without a digit, 404 and 405 for unknown paths and methods, 408 for a request that does not
+/// arrive in time, 414 and 431 for a request line or header fields over their limits (see `HTTPLimits`).
 public final class DigitServer: Sendable {
     private let server: HTTPServer
 
-    /// A server for `service` on `host` (an IPv4 address) and `port` (0 picks a free port). A request that takes
-    /// longer than `timeout` seconds, its body included, is answered 500.
-    public init(service: DigitService, host: String, port: UInt16, timeout: TimeInterval = 15) throws {
-        server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: timeout, logger: .disabled,
-                            handler: Routes(service: service))
+    /// A server for `service` listening on `host` (an IPv4 address) and `port` (0 picks a free port) from now on;
+    /// throws when it cannot listen there (a port in use, an address not of this machine).
+    public init(service: DigitService, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits()) throws {
+        server = try HTTPServer(host: host, port: port, limits: limits) { request in
+            Self.route(request, to: service, bodyLimit: limits.body)
+        }
     }
 
-    /// Serves until the task running it is cancelled.
+    /// Serves, on a thread of its own, until the task running it is cancelled or `stop()` is called.
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [server] in try await server.run() }
-            group.addTask { [self] in Self.disableNagle(onListenerAt: try await waitUntilListening()) }
-            // The first error, such as a port already in use, ends both.
-            while try await group.next() != nil {}
-        }
-    }
-
-    /// The port the server listens on, once it does.
-    public func waitUntilListening() async throws -> UInt16 {
-        try await server.waitUntilListening()
-        guard case .ip4(_, let port) = await server.listeningAddress else { throw CancellationError() }
-        return port
-    }
-
-    /// Sets TCP_NODELAY on the socket listening on `port`, which Linux passes on to every connection it accepts.
-    ///
-    /// FlyingFox writes a response's header and body in two writes; with Nagle's algorithm the body then waits
-    /// for the client's delayed acknowledgement of the header, 40 ms on Linux, on every request. FlyingFox 0.27
-    /// has no setting for it, so the listening socket is found among this process's descriptors.
-    private static func disableNagle(onListenerAt port: UInt16) {
-        for descriptor in Int32(0)..<4_096 {
-            var listening: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening == 1 else { continue }
-            var address = sockaddr_in()
-            var addressLength = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &addressLength) }
+        let server = self.server
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    server.serve()
+                    done.resume()
+                }
+                thread.name = "digits serve"
+                thread.start()
             }
-            guard named == 0, address.sin_family == sa_family_t(AF_INET), UInt16(bigEndian: address.sin_port) == port else { continue }
-            var on: Int32 = 1
-            _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        } onCancel: {
+            server.stop()
         }
+    }
+
+    /// The port the server listens on.
+    public func waitUntilListening() async throws -> UInt16 {
+        server.port
     }
 
     public func stop() async {
-        await server.stop()
+        server.stop()
     }
-}
 
-private struct Routes: HTTPHandler {
-    let service: DigitService
-
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        // Every body is read, whatever the route, before the route is chosen (see `body(of:limit:)`).
-        let body: Data
-        switch try await Self.body(of: request, limit: DigitService.bodyLimit) {
-        case .read(let data):
-            body = data
-        case .refused(let drained):
-            var response = Self.response(DigitService.error(413, "request body over \(DigitService.bodyLimit) bytes"))
-            // The rest of the body is still on the connection: the client must not send another request on it.
-            if !drained { response.headers[.connection] = "close" }
-            return response
+    private static func route(_ request: HTTPRequest, to service: DigitService, bodyLimit: Int) -> HTTPResponse {
+        if request.bodyDropped {
+            return response(DigitService.error(413, "request body over \(bodyLimit) bytes"))
         }
-        switch (request.method, request.path) {
-        case (.GET, "/"), (.GET, "/index.html"):
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Page.html.utf8))
-        case (.POST, "/api/predict"):
-            return Self.response(service.predict(picture: body))
-        case (.GET, "/api/model"):
-            return Self.response(service.modelInfo())
-        case (.GET, "/api/report"):
-            return Self.response(service.testReport())
-        case (_, "/"), (_, "/index.html"), (_, "/api/predict"), (_, "/api/model"), (_, "/api/report"):
-            return Self.response(DigitService.error(405, "\(Self.excerpt(request.method.rawValue)) is not allowed on \(request.path)"))
+        let allowed: String
+        switch request.path {
+        case "/", "/index.html":
+            if request.method == "GET" {
+                return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: Data(Page.html.utf8))
+            }
+            allowed = "GET"
+        case "/api/predict":
+            if request.method == "POST" { return response(service.predict(picture: request.body)) }
+            allowed = "POST"
+        case "/api/model":
+            if request.method == "GET" { return response(service.modelInfo()) }
+            allowed = "GET"
+        case "/api/report":
+            if request.method == "GET" { return response(service.testReport()) }
+            allowed = "GET"
         default:
-            return Self.response(DigitService.error(404, "no such page or API: \(Self.excerpt(request.path))"))
+            return response(DigitService.error(404, "no such page or API: \(excerpt(request.path))"))
         }
+        var refused = response(DigitService.error(405, "\(excerpt(request.method)) is not allowed on \(request.path)"))
+        refused.extraHeaders.append(("Allow", allowed))
+        return refused
     }
 
     /// At most the first 100 characters of what a client sent, for a message that repeats it.
@@ -100,43 +81,7 @@ private struct Routes: HTTPHandler {
         text.count > 100 ? text.prefix(100) + "…" : text
     }
 
-    private enum Body {
-        case read(Data)
-        /// Over the limit; `drained` when it was nevertheless read to its end.
-        case refused(drained: Bool)
-    }
-
-    /// A body over `limit` is read to its end and dropped, unless it is over `drainLimit`: FlyingFox 0.27 leaves
-    /// the unread rest of a body over 2 MiB on the connection, where it would be parsed as the next request.
-    private static func body(of request: HTTPRequest, limit: Int) async throws -> Body {
-        if let count = request.bodySequence.count, count > drainLimit { return .refused(drained: false) }
-        var data = Data()
-        var count = 0
-        for try await chunk in request.bodySequence {
-            count += chunk.count
-            if count > drainLimit { return .refused(drained: false) }
-            if count <= limit { data += chunk }
-        }
-        return count <= limit ? .read(data) : .refused(drained: true)
-    }
-
-    /// Bodies up to this size are read to their end even when refused, so that the connection can go on.
-    private static let drainLimit = 64 << 20
-
     private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
-        HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: phrase(answer.status)),
-                     headers: [.contentType: "application/json", .cacheControl: "no-store"], body: answer.body)
-    }
-
-    private static func phrase(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 400: "Bad Request"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 413: "Content Too Large"
-        case 422: "Unprocessable Content"
-        default: "Error"
-        }
+        HTTPResponse(status: answer.status, body: answer.body)
     }
 }

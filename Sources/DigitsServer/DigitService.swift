@@ -13,8 +13,6 @@ public struct DigitService: Sendable {
     private let modelAnswer: Answer
     private let reportAnswer: Answer
 
-    /// Larger request bodies are refused unread (413): a photo of a digit is well below this.
-    public static let bodyLimit = 10 << 20
     /// Larger pictures are refused from their PNG or JPEG header (413), before any pixel memory is allocated.
     public static let pixelLimit = 25_000_000
 

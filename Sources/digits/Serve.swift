@@ -8,10 +8,12 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve a page to draw digits on and watch the network read them, with the model's report.",
         discussion: """
             Open the address it prints in a browser. The page reads what you draw with the mouse, a pen or a \
-            finger after every stroke, or a PNG you drop on it, and shows the 28×28 image the network saw and \
-            its ten scores; its report view shows the training curve, the confusion matrix on the test set and \
-            the test digits the model gets wrong. The JSON API it uses: POST /api/predict (a PNG body), \
-            GET /api/model, GET /api/report. Ctrl-C stops the server.
+            finger after every stroke, or a PNG or JPEG you drop on it, and shows the 28×28 image the network \
+            saw and its ten scores; its report view shows the training curve, the confusion matrix on the test \
+            set and the test digits the model gets wrong. The JSON API it uses: POST /api/predict (a PNG or JPEG \
+            body), GET /api/model, GET /api/report. A client has 10 s to send a request's head, the body's time \
+            (--body-timeout) for its body, and 15 s between requests on a kept connection; heads are held to 32 KiB \
+            in 100 fields, bodies to 10 MiB. Ctrl-C stops the server.
             """
     )
 
@@ -27,10 +29,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free one.")
     var port: UInt16 = 8080
 
+    @Option(help: "Connections open at once; more wait until one closes. (Also held below the limit on open files.)")
+    var maxConnections = HTTPLimits().connections
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a request's body once its head has come.", valueName: "seconds"))
+    var bodyTimeout = HTTPLimits().bodyTimeout
+
     func validate() throws {
         var address = in_addr()
         guard inet_pton(AF_INET, host, &address) == 1 else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1, not \(host)")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        guard bodyTimeout > 0 && bodyTimeout.isFinite else {
+            throw ValidationError("--body-timeout must be a positive number of seconds, not \(bodyTimeout)")
         }
     }
 
@@ -39,24 +51,20 @@ struct Serve: AsyncParsableCommand {
                                          outputs: MNIST.classCount)
         let test = try MNIST.load(.test, from: data)
         let service = DigitService(model: trained, modelPath: model, test: test)
-        let server = try DigitServer(service: service, host: host, port: port)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await server.run()
-                } catch {
-                    throw ServeError(message: "cannot serve on \(host):\(port): \(error.localizedDescription)")
-                }
-            }
-            group.addTask {
-                let port = try await server.waitUntilListening()
-                print("serving \(model) (test accuracy \(service.report.map { percent($0.accuracy) } ?? "-")) "
-                    + "at http://\(host):\(port)/ ; Ctrl-C stops")
-                fflush(nil)
-            }
-            // The first error, such as a port already in use, ends both.
-            while try await group.next() != nil {}
+        var limits = HTTPLimits()
+        limits.connections = maxConnections
+        limits.bodyTimeout = bodyTimeout
+        let server: DigitServer
+        do {
+            server = try DigitServer(service: service, host: host, port: port, limits: limits)
+        } catch {
+            throw ServeError(message: "cannot serve on \(host):\(port): \(error)")
         }
+        let listening = try await server.waitUntilListening()
+        print("serving \(model) (test accuracy \(service.report.map { percent($0.accuracy) } ?? "-")) "
+            + "at http://\(host):\(listening)/ ; Ctrl-C stops")
+        fflush(nil)
+        try await server.run()
     }
 }
 

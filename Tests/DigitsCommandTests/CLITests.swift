@@ -301,6 +301,54 @@ enum PNGBytes {
         #expect(second.output.contains(String(format: "with test accuracy %.2f%%", accuracy * 100)), "\(second.output)")
     }
 
+    @Test func serveGoesOnWhenConnectionsOutnumberItsFileDescriptors() throws {
+        // Under a limit of 128 open files, 400 connections at once: the server holds what it can (its cap stays
+        // below the limit), leaves the rest in the kernel's queue, never exits, and answers once they have gone.
+        let folder = try CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.smallDataSet(in: folder, training: 10, test: 50)
+        let model = CLITests.repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" serve --port 0 --model \"$1\" --data \"$2\"",
+                             CLITests.binary, model, folder]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        defer { process.terminate() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "\(line)")
+
+        let held = (0..<400).map { _ in loopbackSocket(port: port) }
+        Thread.sleep(forTimeInterval: 2)
+        #expect(process.isRunning, "the server exited holding \(held.count) connections")
+        held.forEach { close($0) }
+        let fd = loopbackSocket(port: port)
+        defer { close(fd) }
+        let request = Array("GET /api/model HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        #expect(send(fd, request, request.count, 0) == request.count)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        #expect(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
+        #expect(process.isRunning)
+    }
+
+    /// A loopback TCP connection to `port` (connected, or failed: -1).
+    private func loopbackSocket(port: UInt16) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0 { close(fd); return -1 }
+        return fd
+    }
+
     @Test func aReadOnlyModelIsReplacedOnlyWithForce() throws {
         let folder = try CLITests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

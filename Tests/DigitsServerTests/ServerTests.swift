@@ -14,10 +14,7 @@ private let running = Result { () throws -> (server: DigitServer, service: Digit
     let model = try ModelFile.read(from: repository.appendingPathComponent("models/best.model").path)
     let test = try MNIST.load(.test, from: repository.appendingPathComponent("data/mnist").path)
     let service = DigitService(model: model, modelPath: "models/best.model", test: test)
-    // The server's tasks share this process's threads with the other suites, whose training runs and waits for
-    // child processes can hold every thread for a minute or more: a request's time here is no measure of the
-    // server, so the 15 s timeout of `digits serve` would only make the answers depend on the other suites.
-    let server = try DigitServer(service: service, host: "127.0.0.1", port: 0, timeout: 600)
+    let server = try DigitServer(service: service, host: "127.0.0.1", port: 0)
     Task { try await server.run() }
     return (server, service, test)
 }
@@ -29,22 +26,26 @@ private func fetch(_ path: String, method: String = "GET", body: Data? = nil) as
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
     request.httpBody = body
-    // As long as the server's own limit here (see `running`): the tests check answers, not speed.
+    // Long: the tests check answers, not speed, and share two cores with suites that train.
     request.timeoutInterval = 600
     let (data, response) = try await URLSession.shared.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
     return (http.statusCode, data, http.value(forHTTPHeaderField: "Content-Type"))
 }
 
-private typealias RawResponse = (status: Int, headers: [String: String], body: Data)
+typealias RawResponse = (status: Int, headers: [String: String], body: Data)
 
 /// Bytes sent as they are on one loopback connection, and the responses read back until `count` have come whole
 /// (or the server closes): what URLSession's connection handling would hide, such as two requests on one connection.
 /// The blocking socket calls run on a thread of their own, never holding one that the server's tasks need.
 private func exchange(_ request: [UInt8], responses count: Int) async throws -> [RawResponse] {
-    let port = try await running.get().server.waitUntilListening()
-    return try await withCheckedThrowingContinuation { answer in
-        Thread { answer.resume(with: Result { try exchange(request, responses: count, port: port) }) }.start()
+    try await exchange(request, responses: count, port: running.get().server.waitUntilListening())
+}
+
+/// `exchange` with the server on `port`.
+func exchange(_ request: [UInt8], responses count: Int, port: UInt16) async throws -> [RawResponse] {
+    try await withCheckedThrowingContinuation { answer in
+        Thread { answer.resume(with: Result { try exchangeBlocking(request, responses: count, port: port) }) }.start()
     }
 }
 
@@ -52,7 +53,7 @@ private struct SocketFailure: Error, CustomStringConvertible {
     let description: String
 }
 
-private func exchange(_ request: [UInt8], responses count: Int, port: UInt16) throws -> [RawResponse] {
+private func exchangeBlocking(_ request: [UInt8], responses count: Int, port: UInt16) throws -> [RawResponse] {
     let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard socket >= 0 else { throw SocketFailure(description: "socket: errno \(errno)") }
     defer { close(socket) }
@@ -104,7 +105,7 @@ private func exchange(_ request: [UInt8], responses count: Int, port: UInt16) th
     return answers
 }
 
-private func json(_ data: Data) throws -> [String: Any] {
+func json(_ data: Data) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }
 
@@ -204,7 +205,7 @@ private func picture(ofTestDigit index: Int) throws -> Data {
     }
 
     @Test func oversizedBodiesAndPixelBombsAre413() async throws {
-        let big = try await fetch("/api/predict", method: "POST", body: Data(count: DigitService.bodyLimit + 1))
+        let big = try await fetch("/api/predict", method: "POST", body: Data(count: HTTPLimits().body + 1))
         #expect(big.status == 413)
         // A real PNG whose IHDR (CRC made right) claims 100,000 × 100,000 pixels: refused from the header alone.
         var header = [UInt8](try picture(ofTestDigit: 0))
@@ -216,11 +217,11 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect((try json(bomb.body)["error"] as? String)?.contains("100000") == true)
     }
 
-    /// FlyingFox leaves the unread rest of a body over 2 MiB on the connection; the server reads every body to its
-    /// end, whatever the route and whether it is refused, so that the next request on the connection is read as itself.
+    /// Every body is read to its end, whatever the route and whether it is refused, so that the next request on the
+    /// connection is read as itself.
     @Test(arguments: [
-        ("/api/predict", DigitService.bodyLimit + 1, 413),
-        ("/api/model", DigitService.bodyLimit + 1, 413),
+        ("/api/predict", HTTPLimits().body + 1, 413),
+        ("/api/model", HTTPLimits().body + 1, 413),
         ("/api/model", 3 << 20, 405),
         ("/nothing-here", 3 << 20, 404),
     ])
