@@ -193,11 +193,9 @@ struct HTTPRequestReader {
                 }
                 if expectsContinue { return .continueBody }
             case .fixedBody(let remaining):
-                let take = min(remaining, bytes.count - offset)
-                keep(bytes[offset..<(offset + take)])
-                offset += take
-                if take < remaining {
-                    state = .fixedBody(remaining: remaining - take)
+                let left = take(remaining, from: bytes, &offset)
+                guard left == 0 else {
+                    state = .fixedBody(remaining: left)
                     return .more
                 }
                 return .request(finish())
@@ -211,11 +209,9 @@ struct HTTPRequestReader {
                 guard size <= limits.drain - bodyBytes else { throw bodyTooLarge() }
                 state = size == 0 ? .trailers(lines: 0, bytes: 0) : .chunkData(remaining: size)
             case .chunkData(let remaining):
-                let take = min(remaining, bytes.count - offset)
-                keep(bytes[offset..<(offset + take)])
-                offset += take
-                if take < remaining {
-                    state = .chunkData(remaining: remaining - take)
+                let left = take(remaining, from: bytes, &offset)
+                guard left == 0 else {
+                    state = .chunkData(remaining: left)
                     return .more
                 }
                 state = .chunkEnd
@@ -236,10 +232,14 @@ struct HTTPRequestReader {
         }
     }
 
-    /// The body's bytes are kept up to the body limit and counted beyond it.
-    private mutating func keep(_ chunk: ArraySlice<UInt8>) {
-        if bodyBytes + chunk.count <= limits.body { request?.body.append(contentsOf: chunk) }
-        bodyBytes += chunk.count
+    /// Takes up to `count` bytes of body from `bytes[offset...]` and returns how many are still to come. The
+    /// body is kept up to the body limit and only counted beyond it.
+    private mutating func take(_ count: Int, from bytes: [UInt8], _ offset: inout Int) -> Int {
+        let taken = min(count, bytes.count - offset)
+        if bodyBytes + taken <= limits.body { request?.body.append(contentsOf: bytes[offset..<(offset + taken)]) }
+        bodyBytes += taken
+        offset += taken
+        return count - taken
     }
 
     private mutating func finish() -> HTTPRequest {
