@@ -352,12 +352,12 @@ enum PNGBytes {
     @Test func aReadOnlyModelIsReplacedOnlyWithForce() throws {
         let folder = try CLITests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Self.smallDataSet(in: folder)
+        try Self.smallDataSet(in: folder, training: 600, test: 100)
         let model = folder + "/kept.model"
         try FileManager.default.copyItem(atPath: CLITests.repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path, toPath: model)
         chmod(model, 0o444)
         let before = try Data(contentsOf: URL(fileURLWithPath: model))
-        let arguments = ["train", "--model", model, "--data", folder, "--epochs", "1", "--validation", "500"]
+        let arguments = ["train", "--model", model, "--data", folder, "--epochs", "1", "--validation", "100"]
         let refused = try CLITests.digits(arguments)
         #expect(refused.status == 1 && refused.output.isEmpty, "refused before training: \(refused.output)")
         #expect(refused.errors == "Error: file is read-only, so it is left as it is; give --force to replace it (\(model))\n")
