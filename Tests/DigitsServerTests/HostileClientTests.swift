@@ -154,6 +154,29 @@ private func error(of response: RawResponse) throws -> String {
     }
 }
 
+@Test func cancellingTheServerEndsItsRunAndClosesItsPort() async throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let model = try ModelFile.read(from: root.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path)
+    let server = try DigitServer(service: DigitService(model: model, modelPath: "nielsen.model", test: nil),
+                                 host: "127.0.0.1", port: 0)
+    let port = try await server.waitUntilListening()
+    let running = Task { try await server.run() }
+    let answers = try await exchange(Array("GET /api/model HTTP/1.1\r\nHost: x\r\n\r\n".utf8), responses: 1, port: port)
+    #expect(answers.map(\.status) == [200])
+    running.cancel()
+    try await running.value
+    let fd = connectSocket(port: port)
+    defer { close(fd) }
+    #expect(!isConnected(fd), "the port still takes connections after the server stopped")
+}
+
+/// Whether `fd` has a peer.
+private func isConnected(_ fd: Int32) -> Bool {
+    var address = sockaddr()
+    var length = socklen_t(MemoryLayout<sockaddr>.size)
+    return getpeername(fd, &address, &length) == 0
+}
+
 /// A PNG of a one: a dark bar on white, 40 × 48.
 private func picturePNG() throws -> [UInt8] {
     var pixels = [UInt8](repeating: 240, count: 40 * 48)

@@ -104,6 +104,8 @@ final class HTTPServer: @unchecked Sendable {
         for fd in connections.keys { close(fd) }
         connections.removeAll()
         close(listener)
+        // A handler still running would write to the wake pipe: its descriptors close only after the last one.
+        pool.waitUntilAllOperationsAreFinished()
         close(wake.read)
         close(wake.write)
     }
