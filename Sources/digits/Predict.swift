@@ -4,14 +4,20 @@ import Foundation
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read handwritten digits from PNG and JPEG pictures.",
+        abstract: "Read handwritten numbers and digits from PNG and JPEG pictures.",
         discussion: """
-            Each picture is prepared the way MNIST's digits were (ink found and separated from the paper, the \
-            digit scaled into a 20×20 box and centred by mass in 28×28) and given to the network. Any PNG or \
-            JPEG works, told apart by its content, not its name: drawn, scanned or photographed, dark on light or \
-            light on dark, transparent or not; a photo is turned upright by its EXIF orientation first. A folder \
-            stands for every .png, .jpg and .jpeg file in it, and - for one picture read from standard input. A \
-            file that cannot be read is reported and the others go on; the exit status is then 1.
+            Every digit in a picture is read, left to right: a year, a postcode, a meter reading. Its marks are \
+            grouped into digits (the strokes of one digit need not touch; dots, specks, lines and the paper's \
+            edge are left out), digits that touch are cut where the network reads the pieces most surely, and \
+            each digit is prepared the way MNIST's digits were (scaled into a 20×20 box and centred by mass in \
+            28×28) and given to the network. A picture with more than \(NumberReading.markLimit) marks is not a \
+            number. --single reads the whole picture as one digit.
+
+            Any PNG or JPEG works, told apart by its content, not its name: drawn, scanned or photographed, dark \
+            on light or light on dark, transparent or not; a photo is turned upright by its EXIF orientation \
+            first. A folder stands for every .png, .jpg and .jpeg file in it, and - for one picture read from \
+            standard input. A file that cannot be read is reported and the others go on; the exit status is \
+            then 1.
             """
     )
 
@@ -21,17 +27,31 @@ struct Predict: ParsableCommand {
     @Option(help: "The model to use: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
     var model = shippedModel
 
-    @Flag(help: "Print one JSON object per file and line: {\"file\", \"model\", \"digit\", \"scores\"} or {\"file\", \"error\"}.")
+    @Flag(help: """
+        Print one JSON object per file and line: {"file", "model", "number", "digits": [{"digit", "scores", \
+        "box": [x, y, width, height]}, ...]}, with "digit" and "scores" also at the top when one digit was read; \
+        or {"file", "error"}.
+        """)
     var json = false
 
-    @Flag(help: "Draw the 28×28 image the network saw.")
+    @Flag(help: "Read the whole picture as one digit.")
+    var single = false
+
+    @Flag(help: "Draw the 28×28 images the network saw, side by side.")
     var show = false
 
-    @Option(help: "How many of the best-scoring digits to print.")
+    @Option(help: "How many of the best-scoring answers to print for each digit.")
     var top = 1
 
-    @Option(help: ArgumentHelp("Save the 28×28 images the network saw as PNGs in this folder.", valueName: "folder"))
+    @Option(help: ArgumentHelp("""
+        Save the 28×28 images the network saw as PNGs in this folder: NAME.28x28.png for one digit, \
+        NAME.1.28x28.png, NAME.2.28x28.png, … for a number.
+        """, valueName: "folder"))
     var savePreprocessed: String?
+
+    @Option(help: ArgumentHelp("Save each picture with its digits' boxes and readings drawn on it, as NAME.boxes.png in this folder.",
+                               valueName: "folder"))
+    var boxes: String?
 
     @Option(help: "Refuse pictures with more pixels than this.")
     var maxPixels = PictureFile.defaultPixelLimit
@@ -52,7 +72,7 @@ struct Predict: ParsableCommand {
         if !json {
             print("model \(model)" + (trained.record.testAccuracy.map { " (test accuracy \(percent($0)))" } ?? ""))
         }
-        if let folder = savePreprocessed {
+        for folder in [savePreprocessed, boxes].compactMap(\.self) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         var failed = false
@@ -78,28 +98,46 @@ struct Predict: ParsableCommand {
             ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
                                    minimumSide: DigitPreparation.workingSide)
             : try PictureFile.read(from: path, pixelLimit: maxPixels, minimumSide: DigitPreparation.workingSide)
-        let prepared: PreparedDigit
+        let readings: [DigitReading]
         do {
-            prepared = try DigitPreparation.prepare(image)
+            readings = single
+                ? [DigitReading(prepared: try DigitPreparation.prepare(image), network: network)]
+                : try NumberReading.read(image, score: network.feedForward)
         } catch {
             throw PathError(path: path, message: error.description)
         }
-        let scores = network.feedForward(prepared.networkInput)
-        let ranked = scores.indices.sorted { scores[$0] > scores[$1] }
+        let stem = path == Self.standardInput
+            ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if let folder = savePreprocessed {
-            let stem = path == Self.standardInput
-                ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            let name = stem + ".28x28.png"
-            try PNGFile.writeGray(prepared.pixels, width: DigitPreparation.side, height: DigitPreparation.side,
-                                  to: folder + "/" + name)
+            for (i, reading) in readings.enumerated() {
+                let name = stem + (readings.count == 1 ? "" : ".\(i + 1)") + ".28x28.png"
+                try PNGFile.writeGray(reading.prepared.pixels, width: DigitPreparation.side,
+                                      height: DigitPreparation.side, to: folder + "/" + name)
+            }
         }
+        if let folder = boxes {
+            try BoxDrawing.write(image, readings: readings, to: folder + "/" + stem + ".boxes.png")
+        }
+        let number = readings.map { String($0.digit) }.joined()
         if json {
-            printJSON(PredictionLine(file: path, model: model, digit: ranked[0], scores: scores))
+            printJSON(PredictionLine(file: path, model: model, readings: readings))
+        } else if readings.count == 1 {
+            print("\(path): " + ranked(readings[0]))
         } else {
-            let best = ranked.prefix(top).map { "\($0) (score \(String(format: "%.3f", scores[$0])))" }
-            print("\(path): " + best.joined(separator: ", "))
+            let scores = readings.map { String(format: "%.3f", $0.scores[$0.digit]) }
+            print("\(path): \(number) (scores " + scores.joined(separator: ", ") + ")")
+            if top > 1 {
+                for (i, reading) in readings.enumerated() { print("  digit \(i + 1): " + ranked(reading)) }
+            }
         }
-        if show { print(drawing(of: prepared.pixels)) }
+        if show { print(drawing(of: readings.map(\.prepared.pixels), columns: terminalColumns())) }
+    }
+
+    /// "7 (score 0.981)", or the best `top` answers so, separated by commas.
+    private func ranked(_ reading: DigitReading) -> String {
+        let scores = reading.scores
+        return scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top)
+            .map { "\($0) (score \(String(format: "%.3f", scores[$0])))" }.joined(separator: ", ")
     }
 
     private func report(file: String, error: String) {
@@ -134,16 +172,34 @@ struct Predict: ParsableCommand {
 
 /// A 28×28 image as text: two characters per pixel, darker to lighter ink.
 func drawing(of pixels: [UInt8]) -> String {
+    drawing(of: [pixels], columns: .max)
+}
+
+/// 28×28 images as text, side by side in rows as wide as `columns` allows (one image per row at least).
+func drawing(of images: [[UInt8]], columns: Int) -> String {
     let shades: [Character] = [" ", "░", "▒", "▓", "█"]
     let side = DigitPreparation.side
-    let rows = (0..<side).map { y in
-        String((0..<side).flatMap { x -> [Character] in
-            let shade = shades[(Int(pixels[y * side + x]) * (shades.count - 1) + 127) / 255]
-            return [shade, shade]
-        })
-    }
     let border = "+" + String(repeating: "-", count: 2 * side) + "+"
-    return ([border] + rows.map { "|" + $0 + "|" } + [border]).joined(separator: "\n")
+    let drawn = images.map { pixels in
+        [border] + (0..<side).map { y in
+            "|" + String((0..<side).flatMap { x -> [Character] in
+                let shade = shades[(Int(pixels[y * side + x]) * (shades.count - 1) + 127) / 255]
+                return [shade, shade]
+            }) + "|"
+        } + [border]
+    }
+    let perRow = max(1, (columns + 1) / (border.count + 1))
+    return stride(from: 0, to: drawn.count, by: perRow).map { start in
+        let row = drawn[start..<min(start + perRow, drawn.count)]
+        return (0..<side + 2).map { line in row.map { $0[line] }.joined(separator: " ") }.joined(separator: "\n")
+    }.joined(separator: "\n")
+}
+
+/// The terminal's width in columns, or 160 when standard output is not a terminal.
+func terminalColumns() -> Int {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 160 }
+    return Int(size.ws_col)
 }
 
 /// An error about a file that carries no path of its own.
@@ -156,8 +212,20 @@ struct PathError: Error, CustomStringConvertible {
 private struct PredictionLine: Encodable {
     let file: String
     let model: String
-    let digit: Int
-    let scores: [Float]
+    let number: String
+    let digits: [DigitAnswer]
+    /// The digit and its scores again, when the picture held one digit.
+    let digit: Int?
+    let scores: [Float]?
+
+    init(file: String, model: String, readings: [DigitReading]) {
+        self.file = file
+        self.model = model
+        number = readings.map { String($0.digit) }.joined()
+        digits = readings.map(DigitAnswer.init)
+        digit = readings.count == 1 ? readings[0].digit : nil
+        scores = readings.count == 1 ? readings[0].scores : nil
+    }
 }
 
 private struct ErrorLine: Encodable {

@@ -78,7 +78,7 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     func writePictureSet() throws {
         let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_PICTURE_SET"])
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let test = try Self.test.get()
+        let test = try NumberPictureTests.digits()
         let styles = PictureStyle.all
         for i in 0..<2_200 {
             let style = styles[i % styles.count]
@@ -91,6 +91,56 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             #expect(FileManager.default.createFile(atPath: folder + "/" + name + ".png", contents: Data(png)))
             let jpeg = jpegEncodings[i % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
             #expect(FileManager.default.createFile(atPath: folder + "/" + name + ".jpg", contents: Data(jpeg)))
+        }
+    }
+}
+
+/// Numbers written with MNIST test digits, read whole.
+@Suite struct NumberPictureTests {
+    /// The measured set: 1 to 8 digits at every spacing, `perCell` pictures each, in every style in turn, as PNG
+    /// (even) or JPEG (odd); named `NNNN-SPACING-NUMBER.png|jpg`.
+    static func set(perCell: Int) -> [(name: String, number: NumberPicture, style: PictureStyle, png: Bool)] {
+        var pictures: [(String, NumberPicture, PictureStyle, Bool)] = []
+        for length in 1...8 {
+            for spacing in NumberPicture.Spacing.allCases {
+                for _ in 0..<perCell {
+                    let k = pictures.count
+                    var generator = SplitMix64(seed: UInt64(k) &* 7919 &+ 17)
+                    let digits = (0..<length).map { _ in generator.nextIndex(below: 10_000) }
+                    let number = NumberPicture(digits: digits, spacing: spacing,
+                                               slope: Float(generator.nextUnit() - 0.5) * 0.3,
+                                               wobble: 1.5, sizeVariation: 0.1)
+                    let style = PictureStyle.all[k % PictureStyle.all.count]
+                    pictures.append((String(format: "%04d-%@", k, spacing.rawValue), number, style, k % 2 == 0))
+                }
+            }
+        }
+        return pictures
+    }
+
+    /// MNIST's test digits, or with DIGITS_SOURCE=validation the last 10,000 training digits (the ones training
+    /// holds out), for tuning the reading without looking at the test set.
+    static func digits() throws -> LabeledImages {
+        ProcessInfo.processInfo.environment["DIGITS_SOURCE"] == "validation"
+            ? try MNIST.load(.training, from: mnistFolder).holdingOutLast(10_000).heldOut
+            : try PictureTests.test.get()
+    }
+
+    /// Writes `set(perCell: 25)` into the folder named by DIGITS_NUMBER_SET, for `scripts/number-accuracy`;
+    /// skipped without it; the digits are those of `digits()`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_NUMBER_SET"] != nil))
+    func writeNumberSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_NUMBER_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        for (k, (name, number, style, png)) in Self.set(perCell: 25).enumerated() {
+            let (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
+            let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
+            let bytes = png
+                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
+                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let path = folder + "/" + name + "-" + number.text(test) + (png ? ".png" : ".jpg")
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         }
     }
 }

@@ -12,7 +12,8 @@
 //  2. decide whether the ink is dark on light paper or light on a dark ground (paper is most of the picture);
 //  3. remove the paper's own brightness, estimated block by block (uneven light, tinted paper), leaving ink
 //     coverage, bright on dark as in MNIST;
-//  4. find the ink by Otsu's threshold, keep its substantial connected parts and drop specks;
+//  4. find the ink by Otsu's threshold and its connected parts (`InkMap`); keep those that make the digit (all
+//     substantial ones for a lone digit, the chosen ones for each digit of a number: `NumberReading`);
 //  5. thicken strokes that would be thinner than MNIST's once scaled (a fine pen on a large canvas);
 //  6. crop, scale the longer side to 20 pixels by area averaging, and centre the mass in 28×28.
 
@@ -35,8 +36,20 @@ public struct PreparedDigit: Equatable, Sendable {
 
 public enum PreparationError: Error, Equatable, CustomStringConvertible {
     case noDigit
+    /// More of the picture is "ink" than is paper (`InkMap.inkLimit`): a texture, noise.
+    case notInkOnPaper
+    /// More separate marks than a number has (`NumberReading.markLimit`): a page of text, a texture, noise.
+    case tooManyMarks(Int)
 
-    public var description: String { "no digit found: the picture has no ink that stands out from its background" }
+    public var description: String {
+        switch self {
+        case .noDigit: "no digit found: the picture has no ink that stands out from its background"
+        case .notInkOnPaper:
+            "no digit found: most of the picture stands out from its background (a texture or noise?)"
+        case .tooManyMarks(let count):
+            "more than \(NumberReading.markLimit) marks (\(count)): not a number; give a picture of one number"
+        }
+    }
 }
 
 public enum DigitPreparation {
@@ -49,25 +62,60 @@ public enum DigitPreparation {
     /// Ink must stand out from the paper by this fraction of full scale, or there is no digit.
     static let minimumContrast: Float = 0.12
 
+    /// The picture read as one digit: all of its substantial ink (see `InkMap.substantialParts`).
     public static func prepare(_ image: GrayImage) throws(PreparationError) -> PreparedDigit {
-        var plane = composite(image)
-        let scale = min(1, Float(workingSide) / Float(max(plane.width, plane.height)))
-        if scale < 1 {
-            plane = plane.resampled(width: max(1, Int((Float(plane.width) * scale).rounded())),
-                                    height: max(1, Int((Float(plane.height) * scale).rounded())))
+        let map = try InkMap(image)
+        return digit(in: map, parts: map.substantialParts(), columns: 0..<map.plane.width)!
+    }
+
+    /// Steps 5 and 6 for one digit of `map`: the ink of the connected parts marked in `parts` (indexed by
+    /// part) whose columns lie in `columns`, with the anti-aliased rim within two pixels of it, thickened, cropped
+    /// and centred. The only way any digit, alone in its picture or one of a number, reaches the network.
+    /// Nil when that ink is empty.
+    static func digit(in map: InkMap, parts: [Bool], columns: Range<Int>) -> PreparedDigit? {
+        let (width, height) = (map.plane.width, map.plane.height)
+        // The chosen ink's box.
+        var (minX, minY, maxX, maxY) = (width, height, -1, -1)
+        for (id, part) in map.parts.enumerated() where parts[id] {
+            let x0 = max(part.minX, columns.lowerBound), x1 = min(part.maxX, columns.upperBound - 1)
+            guard x0 <= x1 else { continue }
+            for y in part.minY...part.maxY {
+                for x in x0...x1 where map.label[y * width + x] == Int32(id) {
+                    (minX, minY, maxX, maxY) = (min(minX, x), min(minY, y), max(maxX, x), max(maxY, y))
+                }
+            }
         }
-        let inverted = plane.median() > 0.5
-        plane = separatingInk(plane, inkIsDark: inverted)
-        guard var ink = isolateInk(&plane) else { throw .noDigit }
-        ink = thickenThinStrokes(&plane, in: ink)
-
-        let pixels = centredByMass(plane.cropped(to: ink))
-
-        let back = Float(image.reduction) / scale
-        let original = (x: Int(Float(ink.x) * back), y: Int(Float(ink.y) * back),
+        guard maxX >= 0 else { return nil }
+        // A window around it wide enough for the rim and for the widest thickening (radius ≤ side / 20).
+        let margin = 3 + max(maxX - minX + 1, maxY - minY + 1) / box
+        let (wx0, wy0) = (max(0, minX - margin), max(0, minY - margin))
+        let (wx1, wy1) = (min(width, maxX + margin + 1), min(height, maxY + margin + 1))
+        var window = Plane(width: wx1 - wx0, height: wy1 - wy0,
+                           values: .init(repeating: 0, count: (wx1 - wx0) * (wy1 - wy0)))
+        for y in wy0..<wy1 {
+            for x in max(wx0, columns.lowerBound)..<min(wx1, columns.upperBound) {
+                let id = map.label[y * width + x]
+                if id >= 0 && parts[Int(id)] { window[x - wx0, y - wy0] = 1 }
+            }
+        }
+        // The rim: pixels below the threshold (or of the chosen parts) within two pixels of the chosen ink.
+        let near = window.dilated(radius: 2)
+        for y in wy0..<wy1 {
+            for x in max(wx0, columns.lowerBound)..<min(wx1, columns.upperBound) where near[x - wx0, y - wy0] > 0 {
+                let id = map.label[y * width + x]
+                if id < 0 || parts[Int(id)] { window[x - wx0, y - wy0] = map.plane[x, y] }
+            }
+        }
+        for y in wy0..<wy1 {
+            for x in wx0..<wx1 where !columns.contains(x) || near[x - wx0, y - wy0] == 0 { window[x - wx0, y - wy0] = 0 }
+        }
+        let ink = thickenThinStrokes(&window, in: (minX - wx0, minY - wy0, maxX - minX + 1, maxY - minY + 1))
+        let pixels = centredByMass(window.cropped(to: ink))
+        let back = map.filePixelsPerPixel
+        let original = (x: Int(Float(ink.x + wx0) * back), y: Int(Float(ink.y + wy0) * back),
                         width: max(1, Int((Float(ink.width) * back).rounded())),
                         height: max(1, Int((Float(ink.height) * back).rounded())))
-        return PreparedDigit(pixels: pixels, inverted: inverted, box: original)
+        return PreparedDigit(pixels: pixels, inverted: map.inverted, box: original)
     }
 
     // MARK: 1. Transparency
@@ -155,64 +203,6 @@ public enum DigitPreparation {
             }
         }
         return out
-    }
-
-    // MARK: 4. Ink, specks and the digit's box
-
-    /// Finds the digit: the connected parts of Otsu's ink mask that are substantial next to the largest one.
-    /// Everything else (specks, noise, smudges far smaller than the strokes) is cleared from `plane`, which is
-    /// stretched so that strong ink is 1. Returns the digit's box, or nil when nothing stands out.
-    static func isolateInk(_ plane: inout Plane) -> (x: Int, y: Int, width: Int, height: Int)? {
-        // Strong ink: the 99.9th percentile, which a thin line covering a thousandth of the picture still reaches.
-        let strong = percentile(plane.values, 0.999)
-        guard strong >= minimumContrast else { return nil }
-        plane.values = plane.values.map { min(1, $0 / strong) }
-        let threshold = max(otsuThreshold(plane.values), 0.2)
-
-        let (width, height) = (plane.width, plane.height)
-        var label = [Int32](repeating: -1, count: width * height)
-        var areas: [Int] = []
-        var stack: [Int] = []
-        for start in 0..<width * height where plane.values[start] >= threshold && label[start] < 0 {
-            let id = Int32(areas.count)
-            var area = 0
-            label[start] = id
-            stack.append(start)
-            while let p = stack.popLast() {
-                area += 1
-                let (px, py) = (p % width, p / width)
-                for dy in -1...1 {
-                    for dx in -1...1 {
-                        let (x, y) = (px + dx, py + dy)
-                        guard x >= 0, x < width, y >= 0, y < height else { continue }
-                        let q = y * width + x
-                        if label[q] < 0 && plane.values[q] >= threshold {
-                            label[q] = id
-                            stack.append(q)
-                        }
-                    }
-                }
-            }
-            areas.append(area)
-        }
-        guard let largest = areas.max(), largest >= 2 else { return nil }
-        let keep = areas.map { $0 * 12 >= largest }
-
-        // The kept parts, grown by two pixels to keep their anti-aliased rims (but not a nearby speck).
-        var kept = [Bool](repeating: false, count: width * height)
-        var (minX, minY, maxX, maxY) = (width, height, -1, -1)
-        for p in 0..<width * height where label[p] >= 0 && keep[Int(label[p])] {
-            let (x, y) = (p % width, p / width)
-            (minX, minY, maxX, maxY) = (min(minX, x), min(minY, y), max(maxX, x), max(maxY, y))
-            for yy in max(0, y - 2)...min(height - 1, y + 2) {
-                for xx in max(0, x - 2)...min(width - 1, x + 2) {
-                    let q = yy * width + xx
-                    if label[q] < 0 || keep[Int(label[q])] { kept[q] = true }
-                }
-            }
-        }
-        for p in 0..<width * height where !kept[p] { plane.values[p] = 0 }
-        return (minX, minY, maxX - minX + 1, maxY - minY + 1)
     }
 
     // MARK: 5. Stroke width

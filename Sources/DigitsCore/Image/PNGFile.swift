@@ -89,11 +89,20 @@ public enum PNGFile {
 
     /// Writes 8-bit grayscale pixels (row-major, width × height) as a PNG, atomically replacing `path`.
     public static func writeGray(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
-        precondition(pixels.count == width * height && width > 0 && height > 0)
+        try write(pixels, channels: 1, width: width, height: height, to: path)
+    }
+
+    /// Writes 8-bit RGB pixels (row-major, 3 bytes each) as a PNG, atomically replacing `path`.
+    public static func writeRGB(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
+        try write(pixels, channels: 3, width: width, height: height, to: path)
+    }
+
+    private static func write(_ pixels: [UInt8], channels: Int, width: Int, height: Int, to path: String) throws {
+        precondition(pixels.count == channels * width * height && width > 0 && height > 0)
         var image = digits_png_image()
         image.width = UInt32(width)
         image.height = UInt32(height)
-        image.format = UInt32(PNG_FORMAT_GRAY)
+        image.format = channels == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
         var size = 0
         // First call measures, second writes: png_image_write_to_memory reports the size it needs.
         guard pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {

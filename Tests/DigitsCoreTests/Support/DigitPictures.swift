@@ -42,11 +42,16 @@ struct PictureStyle: CustomStringConvertible, Sendable {
 
     /// The RGBA canvas with `digit` (28×28, MNIST's 0 = background, 255 = ink) drawn on it.
     func render(_ digit: ArraySlice<UInt8>, seed: UInt64) -> [UInt8] {
-        let pixels = Array(digit)
+        render(field: Array(digit), width: 28, height: 28, seed: seed)
+    }
+
+    /// The RGBA canvas with `field` (`fieldWidth` × `fieldHeight` in MNIST's pixels, 0 = background, 255 = ink)
+    /// drawn on it.
+    func render(field pixels: [UInt8], width fieldWidth: Int, height fieldHeight: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix64(seed: seed)
         let (width, height) = canvas
-        let side = 28 * scale
-        let (ox, oy) = (position.x * (Float(width) - side), position.y * (Float(height) - side))
+        let (ox, oy) = (position.x * (Float(width) - Float(fieldWidth) * scale),
+                        position.y * (Float(height) - Float(fieldHeight) * scale))
         // Ink coverage: MNIST's pixels bilinearly enlarged, then blurred.
         var coverage = [Float](repeating: 0, count: width * height)
         for y in 0..<height {
@@ -55,7 +60,8 @@ struct PictureStyle: CustomStringConvertible, Sendable {
                 let (x0, y0) = (Int(u.rounded(.down)), Int(v.rounded(.down)))
                 let (fx, fy) = (u - Float(x0), v - Float(y0))
                 func at(_ i: Int, _ j: Int) -> Float {
-                    (0..<28).contains(i) && (0..<28).contains(j) ? Float(pixels[j * 28 + i]) / 255 : 0
+                    (0..<fieldWidth).contains(i) && (0..<fieldHeight).contains(j)
+                        ? Float(pixels[j * fieldWidth + i]) / 255 : 0
                 }
                 coverage[y * width + x] = at(x0, y0) * (1 - fx) * (1 - fy) + at(x0 + 1, y0) * fx * (1 - fy)
                     + at(x0, y0 + 1) * (1 - fx) * fy + at(x0 + 1, y0 + 1) * fx * fy

@@ -1,0 +1,75 @@
+/// A picture with the digits read from it marked: each digit's box in red and its reading above it (below it when
+/// there is no room), for seeing at a glance what `digits predict` found.
+public enum BoxDrawing {
+    /// Writes `image` (as the network's preparation saw it: upright, transparency composited) with the boxes and
+    /// readings of `readings` drawn on it, as an RGB PNG at `path`.
+    public static func write(_ image: GrayImage, readings: [DigitReading], to path: String) throws {
+        let plane = DigitPreparation.composite(image)
+        var canvas = Canvas(width: image.width, height: image.height,
+                            gray: plane.values.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+        let red: (UInt8, UInt8, UInt8) = (220, 30, 30)
+        let reduction = image.reduction
+        for reading in readings {
+            let b = reading.prepared.box
+            let (x0, y0) = (b.x / reduction, b.y / reduction)
+            let (x1, y1) = ((b.x + b.width - 1) / reduction, (b.y + b.height - 1) / reduction)
+            let thickness = max(1, max(image.width, image.height) / 300)
+            canvas.rectangle(x0, y0, x1, y1, thickness: thickness, colour: red)
+            let scale = max(2, (y1 - y0 + 1) / 20)
+            let textHeight = 5 * scale
+            let top = y0 - thickness - textHeight - scale >= 0 ? y0 - thickness - textHeight - scale : y1 + thickness + scale
+            canvas.glyph(reading.digit, x: x0, y: top, scale: scale, colour: red)
+        }
+        try PNGFile.writeRGB(canvas.rgb, width: image.width, height: image.height, to: path)
+    }
+
+    /// Digits 0–9 in a 3×5 pixel font, row by row, 1 = ink.
+    static let font: [[UInt8]] = [
+        [1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1],
+        [0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1],
+        [1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1],
+        [1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+        [1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1],
+        [1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1],
+        [1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1],
+        [1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+    ]
+
+    private struct Canvas {
+        let width: Int
+        let height: Int
+        var rgb: [UInt8]
+
+        init(width: Int, height: Int, gray: [UInt8]) {
+            (self.width, self.height) = (width, height)
+            rgb = gray.flatMap { [$0, $0, $0] }
+        }
+
+        mutating func fill(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ colour: (UInt8, UInt8, UInt8)) {
+            let (left, right, top, bottom) = (max(0, x0), min(width - 1, x1), max(0, y0), min(height - 1, y1))
+            guard left <= right, top <= bottom else { return }
+            for y in top...bottom {
+                for x in left...right {
+                    (rgb[3 * (y * width + x)], rgb[3 * (y * width + x) + 1], rgb[3 * (y * width + x) + 2]) = colour
+                }
+            }
+        }
+
+        mutating func rectangle(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, thickness t: Int, colour: (UInt8, UInt8, UInt8)) {
+            fill(x0 - t, y0 - t, x1 + t, y0 - 1, colour)
+            fill(x0 - t, y1 + 1, x1 + t, y1 + t, colour)
+            fill(x0 - t, y0, x0 - 1, y1, colour)
+            fill(x1 + 1, y0, x1 + t, y1, colour)
+        }
+
+        mutating func glyph(_ digit: Int, x: Int, y: Int, scale: Int, colour: (UInt8, UInt8, UInt8)) {
+            fill(x - scale, y - scale, x + 4 * scale - 1, y + 6 * scale - 1, (255, 255, 255))
+            for (i, on) in BoxDrawing.font[digit].enumerated() where on == 1 {
+                let (gx, gy) = (x + (i % 3) * scale, y + (i / 3) * scale)
+                fill(gx, gy, gx + scale - 1, gy + scale - 1, colour)
+            }
+        }
+    }
+}

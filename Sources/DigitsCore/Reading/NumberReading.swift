@@ -1,0 +1,300 @@
+import Foundation
+
+// Reads every digit of a picture, left to right: a year, a postcode, a meter reading.
+//
+// The picture goes through the same steps 1 to 4 as a lone digit (`InkMap`: ink separated from paper, Otsu's
+// threshold, connected parts). Then:
+//  1. Marks. The digits' height is estimated as the median height of the ink of the substantial parts (an area
+//     at least a twelfth of the largest; horizontal strokes left out). Parts far smaller than that (dots,
+//     specks), long horizontal lines (underlines, ruled lines), parts more than twice as tall (a margin, the
+//     paper's edge) and large parts touching two sides of the picture (a shadow, the desk) are not marks.
+//  2. Groups. Marks whose columns overlap by half the narrower one make one group: the strokes of one digit that
+//     do not touch (a 4 written in two strokes, a broken line). A group much lower than the digits (a 5's flag
+//     written apart, a 7's bar) joins its nearest neighbour when close to one, and is dropped otherwise (a
+//     dash, a comma). More than `markLimit` groups is not a number.
+//  3. Digits, by recognition. A group wider than a digit usually is (30% wider than tall, or half as wide again
+//     as the picture's groups' median) may hold several digits: some overlapping without touching, some
+//     touching; other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is cut into columns at candidate
+//     cuts, the columns where its ink is thinnest (local minima of its column sums). Every piece is prepared as
+//     a digit (`DigitPreparation.digit`, the same steps 5 and 6 as a lone digit) and read by the network.
+//     Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of log(confidence)
+//     less a shape cost, where confidence is the best score's share of all ten (so each extra digit must be
+//     read surely to pay for itself) and the shape cost grows as the piece's width-to-height ratio leaves the
+//     range usual for the digit it is read as (a slice of a 0 may read as a 0, but it is as narrow as a 1).
+
+/// One digit read from a picture: what the network saw and how it scored each class.
+public struct DigitReading: Sendable {
+    public let prepared: PreparedDigit
+    /// The network's output activations, one per digit 0–9.
+    public let scores: [Float]
+
+    public var digit: Int { scores.indices.max { scores[$0] < scores[$1] }! }
+}
+
+public enum NumberReading {
+    /// A picture with more marks than this (a page of text, a textured wall, noise) is not read.
+    public static let markLimit = 64
+    /// The weight of a piece's shape against the network's confidence (see `shapeCost`).
+    static let shapeWeight: Float = 4
+    /// A group wider than this fraction of its height (wider than 99% of MNIST's digits of most kinds), or than
+    /// this many times the median width of the picture's groups, may hold several digits; others are one digit.
+    static let severalAspect: Float = 1.3
+    static let severalWidths: Float = 1.5
+    /// Ink narrower than this fraction of its height is one digit, never cut.
+    static let splitAspect: Float = 0.8
+    /// Groups of more parts than this are cut by columns only; runs of parts are at most `runLimit` long.
+    static let partLimit = 12
+    static let runLimit = 4
+    /// At most this many candidate cuts per group.
+    static let cutLimit = 10
+
+    /// The digits of `image`, left to right, each read by `score` (a network's feed-forward pass over the 784
+    /// inputs of a prepared digit).
+    public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
+        let map = try InkMap(image)
+        let height = digitHeight(map)
+        let marks = self.marks(of: map, digitHeight: height)
+        // Grouping compares marks in pairs: a texture's thousands of marks are refused before it.
+        guard marks.count <= 4 * markLimit else { throw .tooManyMarks(marks.count) }
+        let groups = self.groups(of: marks, in: map, digitHeight: height)
+        guard groups.count <= markLimit else { throw .tooManyMarks(groups.count) }
+        guard !groups.isEmpty else { throw .noDigit }
+        // A group wider than a digit usually is, or than the other groups are, may hold several digits.
+        let widths = groups.map(\.width).sorted()
+        let usualWidth = Float(widths[(widths.count - 1) / 2])
+        let readings = groups.flatMap { group in
+            let wide = Float(group.width) > severalAspect * Float(group.height)
+                || (groups.count > 1 && Float(group.width) > severalWidths * usualWidth)
+            return wide ? split(group, in: map, score: score) : one(group, in: map, score: score)
+        }
+        guard !readings.isEmpty else { throw .noDigit }
+        return readings
+    }
+
+    /// A set of parts and their box, in the map's pixels.
+    struct Group {
+        var parts: [Int]
+        var minX: Int, minY: Int, maxX: Int, maxY: Int
+        var width: Int { maxX - minX + 1 }
+        var height: Int { maxY - minY + 1 }
+
+        init(_ id: Int, _ part: InkMap.Part) {
+            (parts, minX, minY, maxX, maxY) = ([id], part.minX, part.minY, part.maxX, part.maxY)
+        }
+
+        mutating func absorb(_ other: Group) {
+            parts += other.parts
+            (minX, minY) = (min(minX, other.minX), min(minY, other.minY))
+            (maxX, maxY) = (max(maxX, other.maxX), max(maxY, other.maxY))
+        }
+    }
+
+    // MARK: 1. Marks
+
+    static func isHorizontalStroke(_ part: InkMap.Part) -> Bool { part.width >= 3 * part.height }
+
+    /// The median height of the ink in the substantial parts that are not horizontal strokes (each part's height
+    /// counted once per pixel of it, so that a digit's detached flag does not count as much as its body).
+    static func digitHeight(_ map: InkMap) -> Float {
+        let substantial = zip(map.parts, map.substantialParts()).filter { $0.1 }.map(\.0)
+        let upright = substantial.filter { !isHorizontalStroke($0) }
+        let parts = (upright.isEmpty ? substantial : upright).sorted { $0.height < $1.height }
+        let half = parts.reduce(0) { $0 + $1.area } / 2
+        var seen = 0
+        for part in parts {
+            seen += part.area
+            if seen > half { return Float(part.height) }
+        }
+        return Float(parts.last!.height)
+    }
+
+    static func marks(of map: InkMap, digitHeight h: Float) -> [Int] {
+        let largest = map.parts.map(\.area).max() ?? 0
+        let (width, height) = (map.plane.width, map.plane.height)
+        return map.parts.indices.filter { id in
+            let part = map.parts[id]
+            let size = Float(max(part.width, part.height))
+            guard part.area * 40 >= largest, size >= 0.3 * h else { return false }
+            if isHorizontalStroke(part) && Float(part.width) >= 1.2 * h { return false }
+            if Float(part.height) > 2.2 * h { return false }
+            let sides = [part.minX == 0, part.minY == 0, part.maxX == width - 1, part.maxY == height - 1].count { $0 }
+            return !(sides >= 2 && size >= 2 * h)
+        }
+    }
+
+    // MARK: 2. Groups
+
+    static func groups(of marks: [Int], in map: InkMap, digitHeight h: Float) -> [Group] {
+        var groups = marks.map { Group($0, map.parts[$0]) }.sorted { $0.minX < $1.minX }
+        var merged = true
+        while merged {
+            merged = false
+            search: for i in groups.indices {
+                for j in groups.indices where j > i {
+                    let (a, b) = (groups[i], groups[j])
+                    let overlap = min(a.maxX, b.maxX) - max(a.minX, b.minX) + 1
+                    let gap = max(a.minY, b.minY) - min(a.maxY, b.maxY) - 1
+                    if 2 * overlap >= min(a.width, b.width) && Float(gap) <= 0.5 * h {
+                        groups[i].absorb(b)
+                        groups.remove(at: j)
+                        merged = true
+                        break search
+                    }
+                }
+            }
+        }
+        // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
+        // when it is close to one, and otherwise not a digit (a dash, a comma).
+        let isFragment = { (group: Group) in Float(group.height) < 0.5 * h }
+        var digits = groups.filter { !isFragment($0) }
+        for fragment in groups where isFragment(fragment) {
+            let gaps = digits.map { max($0.minX, fragment.minX) - min($0.maxX, fragment.maxX) - 1 }
+            if let nearest = gaps.indices.min(by: { gaps[$0] < gaps[$1] }), Float(gaps[nearest]) <= 0.4 * h {
+                digits[nearest].absorb(fragment)
+            }
+        }
+        return digits.sorted { $0.minX < $1.minX }
+    }
+
+    // MARK: 3. Cuts by recognition
+
+    /// A group read as one digit.
+    static func one(_ group: Group, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
+        var chosen = [Bool](repeating: false, count: map.parts.count)
+        for id in group.parts { chosen[id] = true }
+        guard let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: group.minX..<group.maxX + 1)
+        else { return [] }
+        return [DigitReading(prepared: prepared, scores: score(prepared.networkInput))]
+    }
+
+    /// A reading of some ink: its digits, left to right, and its total (log-confidences less the costs).
+    typealias Reading = (total: Float, digits: [DigitReading])
+
+    /// The digits of one group, left to right. Its parts, in order of their left edges, are read in runs of
+    /// consecutive parts (digits that overlap without touching are told apart whole), each run cut further
+    /// where its ink touches (`readColumns`); the runs and cuts that read best are chosen.
+    static func split(_ group: Group, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
+        let lineHeight = Float(group.height)
+        let parts = group.parts.sorted { map.parts[$0].minX < map.parts[$1].minX }
+        guard parts.count <= partLimit else {
+            return readColumns(group, lineHeight: lineHeight, whole: true, in: map, score: score)?.digits ?? []
+        }
+        var best: [Reading?] = Array(repeating: nil, count: parts.count + 1)
+        best[0] = (0, [])
+        for j in 1...parts.count {
+            for i in 0..<j {
+                let whole = i == 0 && j == parts.count
+                guard let before = best[i], whole || j - i <= runLimit else { continue }
+                var run = Group(parts[i], map.parts[parts[i]])
+                for id in parts[i + 1..<j] { run.absorb(Group(id, map.parts[id])) }
+                guard let reading = readColumns(run, lineHeight: lineHeight, whole: whole, in: map, score: score)
+                else { continue }
+                if best[j].map({ before.total + reading.total > $0.total }) ?? true {
+                    best[j] = (before.total + reading.total, before.digits + reading.digits)
+                }
+            }
+        }
+        return best[parts.count]?.digits ?? []
+    }
+
+    /// The best reading of a group's ink cut into columns at some of its candidate cuts, or nil when no way of
+    /// cutting it makes digits. A piece lower than 45% of `lineHeight` (a sliver of a stroke, a lone flag) is
+    /// not a digit, unless it is the `whole` of its group.
+    static func readColumns(_ group: Group, lineHeight h: Float, whole: Bool, in map: InkMap,
+                            score: ([Float]) -> [Float]) -> Reading? {
+        var chosen = [Bool](repeating: false, count: map.parts.count)
+        for id in group.parts { chosen[id] = true }
+        let cuts = [group.minX] + candidateCuts(group, chosen: chosen, in: map) + [group.maxX + 1]
+
+        // best[j]: the best reading of the columns up to cuts[j].
+        var best: [Reading?] = Array(repeating: nil, count: cuts.count)
+        best[0] = (0, [])
+        for j in 1..<cuts.count {
+            for i in 0..<j {
+                guard let before = best[i] else { continue }
+                let all = i == 0 && j == cuts.count - 1
+                guard all || Float(cuts[j] - cuts[i]) <= 1.5 * h,
+                      let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: cuts[i]..<cuts[j]),
+                      (whole && all) || Float(prepared.box.height) >= 0.45 * h * map.filePixelsPerPixel
+                else { continue }
+                let scores = score(prepared.networkInput)
+                let total = before.total + log(confidence(scores)) - shapeCost(prepared.box, scores)
+                if best[j].map({ total > $0.total }) ?? true {
+                    best[j] = (total, before.digits + [DigitReading(prepared: prepared, scores: scores)])
+                }
+            }
+        }
+        return best[cuts.count - 1]
+    }
+
+    /// The width-to-height ratios of the ink of MNIST's training digits, per digit: the 2nd and 98th
+    /// percentiles (over its first 50,000 digits, pixels ≥ 128 counted as ink). A "1" is narrow, a "0" round.
+    static let aspects: [(low: Float, high: Float)] = [
+        (0.55, 1.43), (0.15, 0.9), (0.55, 1.58), (0.5, 1.25), (0.5, 1.25),
+        (0.5, 1.67), (0.4, 1.11), (0.46, 1.25), (0.45, 1.18), (0.4, 1.0),
+    ]
+
+    /// How unlike the digit it is read as a piece is in shape: 0 within the digit's usual width-to-height ratios,
+    /// growing with the logarithm of how far outside them it falls (half the narrowest usual 5 costs
+    /// `shapeWeight` × log 2). A slice of a wide digit reads as that digit only too gladly; its shape does not.
+    static func shapeCost(_ box: (x: Int, y: Int, width: Int, height: Int), _ scores: [Float]) -> Float {
+        let digit = scores.indices.max { scores[$0] < scores[$1] }!
+        let aspect = Float(box.width) / Float(box.height)
+        let (low, high) = aspects[digit]
+        return shapeWeight * max(0, log(low / aspect), log(aspect / high))
+    }
+
+    /// The best score's share of all scores (softmax outputs already sum to 1; sigmoid ones need not).
+    static func confidence(_ scores: [Float]) -> Float {
+        let total = scores.reduce(0) { $0 + max($1, 0) }
+        return max(scores.max() ?? 0, 0) / max(total, 1e-12) + 1e-6
+    }
+
+    /// Columns inside a group wide enough to hold two digits where its ink is thinnest: local minima of the
+    /// column sums (over three columns), at least a sixth of the height from either end and from each other,
+    /// the thinnest `cutLimit` of them, left to right.
+    static func candidateCuts(_ group: Group, chosen: [Bool], in map: InkMap) -> [Int] {
+        let h = Float(group.height)
+        guard Float(group.width) > splitAspect * h else { return [] }
+        let width = map.plane.width
+        var sums = [Int](repeating: 0, count: group.width + 2)
+        for y in group.minY...group.maxY {
+            for x in group.minX...group.maxX {
+                let id = map.label[y * width + x]
+                if id >= 0 && chosen[Int(id)] { sums[x - group.minX + 1] += 1 }
+            }
+        }
+        let smooth: [Int] = (0..<group.width).map { (x: Int) -> Int in sums[x] + sums[x + 1] + sums[x + 2] }
+        let margin = max(1, Int(h / 6))
+        guard group.width > 2 * margin else { return [] }
+        var candidates: [Int] = (margin..<group.width - margin).filter { (x: Int) -> Bool in
+            smooth[x] <= smooth[x - 1] && smooth[x] < smooth[x + 1]
+        }
+        candidates.sort { smooth[$0] < smooth[$1] }
+        var kept: [Int] = []
+        for x in candidates where kept.count < cutLimit && kept.allSatisfy({ abs($0 - x) >= margin }) { kept.append(x) }
+        return kept.sorted().map { $0 + group.minX }
+    }
+}
+
+extension DigitReading {
+    /// `prepared` read by `network`.
+    public init(prepared: PreparedDigit, network: Network) {
+        self.init(prepared: prepared, scores: network.feedForward(prepared.networkInput))
+    }
+}
+
+/// One digit of a reading as `digits predict --json` and `POST /api/predict` give it.
+public struct DigitAnswer: Encodable, Sendable {
+    public let digit: Int
+    public let scores: [Float]
+    /// x, y, width, height in the picture's pixels (upright, after EXIF orientation).
+    public let box: [Int]
+
+    public init(_ reading: DigitReading) {
+        digit = reading.digit
+        scores = reading.scores
+        let b = reading.prepared.box
+        box = [b.x, b.y, b.width, b.height]
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+@testable import DigitsCore
+
+/// A number written with MNIST test digits in a row, as a person writes one: the digits' ink boxes `gap` MNIST
+/// pixels apart (0: boxes touching; negative: overlapping, so that strokes touch), sizes varying a little, along
+/// a sloping, uneven baseline. Drawn by a `PictureStyle` like the single-digit pictures.
+struct NumberPicture {
+    /// How far apart the digits are written.
+    enum Spacing: String, CaseIterable, Sendable {
+        case wide, normal, narrow, touching, overlapping
+
+        /// Between ink boxes, in MNIST pixels (a digit is about 20 tall).
+        var gap: Float {
+            switch self {
+            case .wide: 9
+            case .normal: 4
+            case .narrow: 1.5
+            case .touching: 0
+            case .overlapping: -2
+            }
+        }
+    }
+
+    /// Indices of MNIST test digits, left to right.
+    var digits: [Int]
+    var spacing: Spacing
+    /// Rise of the baseline per MNIST pixel along the number.
+    var slope: Float = 0
+    /// Up-and-down wander of each digit, in MNIST pixels.
+    var wobble: Float = 0
+    /// Each digit's size varies by up to this fraction.
+    var sizeVariation: Float = 0
+
+    /// The number in MNIST's pixels (0 = background, 255 = ink) with a margin of 4 pixels around its ink.
+    func field(_ test: LabeledImages, seed: UInt64) -> (pixels: [UInt8], width: Int, height: Int) {
+        var generator = SplitMix64(seed: seed)
+        func uniform() -> Float { Float(generator.nextUnit()) * 2 - 1 }
+        // Placed ink: canvas coordinates of each digit's ink box and its scale.
+        var placed: [(index: Int, x: Float, y: Float, scale: Float, box: (x0: Int, y0: Int, x1: Int, y1: Int))] = []
+        var x: Float = 0
+        for index in digits {
+            let image = Array(test.image(index))
+            let columns = (0..<28).filter { c in (0..<28).contains { image[$0 * 28 + c] > 0 } }
+            let rows = (0..<28).filter { r in (0..<28).contains { image[r * 28 + $0] > 0 } }
+            let box = (columns.first ?? 0, rows.first ?? 0, columns.last ?? 27, rows.last ?? 27)
+            let scale = 1 + sizeVariation * uniform()
+            // Bottoms on the baseline: the ink's lowest row at y.
+            let y = 40 - slope * x + wobble * uniform() - Float(box.3 + 1 - box.1) * scale
+            placed.append((index, x, y, scale, box))
+            x += Float(box.2 + 1 - box.0) * scale + spacing.gap
+        }
+        let minY = placed.map(\.y).min()!
+        let maxY = placed.map { $0.y + Float($0.box.y1 + 1 - $0.box.y0) * $0.scale }.max()!
+        let margin: Float = 4
+        let width = Int((x - spacing.gap + 2 * margin).rounded(.up)) + 1
+        let height = Int((maxY - minY + 2 * margin).rounded(.up)) + 1
+        var field = [Float](repeating: 0, count: width * height)
+        for p in placed {
+            let image = Array(test.image(p.index))
+            let (left, top) = (p.x + margin, p.y - minY + margin)
+            let w = Int((Float(p.box.x1 + 1 - p.box.x0) * p.scale).rounded(.up)) + 2
+            let h = Int((Float(p.box.y1 + 1 - p.box.y0) * p.scale).rounded(.up)) + 2
+            for j in -1..<h {
+                for i in -1..<w {
+                    let (fx, fy) = (Int(left) + i, Int(top) + j)
+                    guard fx >= 0, fx < width, fy >= 0, fy < height else { continue }
+                    // Back into the digit's own pixels, bilinearly.
+                    let u = (Float(fx) + 0.5 - left) / p.scale + Float(p.box.x0) - 0.5
+                    let v = (Float(fy) + 0.5 - top) / p.scale + Float(p.box.y0) - 0.5
+                    let (u0, v0) = (Int(u.rounded(.down)), Int(v.rounded(.down)))
+                    let (au, av) = (u - Float(u0), v - Float(v0))
+                    func at(_ a: Int, _ b: Int) -> Float {
+                        (0..<28).contains(a) && (0..<28).contains(b) ? Float(image[b * 28 + a]) : 0
+                    }
+                    let value = at(u0, v0) * (1 - au) * (1 - av) + at(u0 + 1, v0) * au * (1 - av)
+                        + at(u0, v0 + 1) * (1 - au) * av + at(u0 + 1, v0 + 1) * au * av
+                    field[fy * width + fx] = max(field[fy * width + fx], value)
+                }
+            }
+        }
+        return (field.map { UInt8(min(255, $0.rounded())) }, width, height)
+    }
+
+    /// The number as a person's picture in `style`, which gives the look; the canvas is sized to the number.
+    func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
+        let (pixels, width, height) = field(test, seed: seed)
+        var style = style
+        style.scale = min(style.scale, 4)
+        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
+        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
+        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+    }
+
+    /// The number the digits spell.
+    func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
+}
