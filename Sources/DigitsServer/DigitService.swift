@@ -32,8 +32,10 @@ public struct DigitService: Sendable {
         public let body: Data
     }
 
-    /// The reading of a PNG or JPEG (told apart by content), prepared exactly as `digits predict` prepares a file:
-    /// `{"digit": 7, "scores": [10 numbers], "input28": [784 numbers, 0 = background … 255 = ink]}`.
+    /// The reading of a PNG or JPEG (told apart by content), read exactly as `digits predict` reads a file: the
+    /// fields of `digits predict --json` (`number`, and `digits` with each one's `digit`, `scores` and `box`; `digit`
+    /// and `scores` at the top when one digit was read), and each digit's `input28` (784 numbers, 0 = background …
+    /// 255 = ink), at the top too for one digit.
     public func predict(picture: Data) -> Answer {
         let image: GrayImage
         switch PictureFile.decode(picture, pixelLimit: Self.pixelLimit, minimumSide: DigitPreparation.workingSide) {
@@ -44,10 +46,7 @@ public struct DigitService: Sendable {
             return Self.error(400, message)
         }
         do {
-            let prepared = try DigitPreparation.prepare(image)
-            let scores = model.network.feedForward(prepared.networkInput)
-            let digit = scores.indices.max { scores[$0] < scores[$1] }!
-            return Self.json(200, Prediction(digit: digit, scores: scores, input28: prepared.pixels.map(Int.init)))
+            return Self.json(200, Prediction(try NumberReading.read(image, score: model.network.feedForward)))
         } catch {
             return Self.error(422, "\(error) (request body)")
         }
@@ -77,9 +76,29 @@ public struct DigitService: Sendable {
 }
 
 struct Prediction: Encodable {
-    let digit: Int
-    let scores: [Float]
-    let input28: [Int]
+    struct Digit: Encodable {
+        let digit: Int
+        let scores: [Float]
+        let box: [Int]
+        let input28: [Int]
+    }
+
+    let number: String
+    let digits: [Digit]
+    let digit: Int?
+    let scores: [Float]?
+    let input28: [Int]?
+
+    init(_ readings: [DigitReading]) {
+        digits = readings.map { reading in
+            let answer = DigitAnswer(reading)
+            return Digit(digit: answer.digit, scores: answer.scores, box: answer.box,
+                         input28: reading.prepared.pixels.map(Int.init))
+        }
+        number = digits.map { String($0.digit) }.joined()
+        let one = digits.count == 1 ? digits[0] : nil
+        (digit, scores, input28) = (one?.digit, one?.scores, one?.input28)
+    }
 }
 
 struct ModelInfo: Encodable {

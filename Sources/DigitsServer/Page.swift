@@ -177,13 +177,15 @@ async function send(blob) {
 }
 
 function show(answer) {
-  $("digit").textContent = answer.digit;
-  const total = answer.scores.reduce((a, b) => a + b, 0);
-  $("confidence").textContent = "score " + answer.scores[answer.digit].toFixed(3);
-  showScores(answer.scores, answer.digit);
+  // A number: its digits, each one's score; the scores and the 28×28 shown are its first digit's.
+  $("digit").textContent = answer.number;
+  const first = answer.digits[0];
+  $("confidence").textContent = (answer.digits.length > 1 ? "scores " : "score ")
+    + answer.digits.map((d) => d.scores[d.digit].toFixed(3)).join(", ");
+  showScores(first.scores, first.digit);
   const small = $("input28").getContext("2d");
   const image = small.createImageData(28, 28);
-  answer.input28.forEach((v, i) => {
+  first.input28.forEach((v, i) => {
     image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = 255 - v;
     image.data[4 * i + 3] = 255;
   });

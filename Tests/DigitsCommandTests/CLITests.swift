@@ -117,6 +117,57 @@ import Testing
         #expect(twice.status == 64 && twice.errors.contains("- (standard input) may be given once"))
     }
 
+    /// Four MNIST test digits in a row (see Fixtures/numbers/README.md).
+    static let year = repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/2026.png").path
+
+    @Test func predictReadsANumberDigitByDigit() throws {
+        let run = try Self.digits(["predict", Self.year, "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(object["number"] as? String == "2026")
+        let digits = try #require(object["digits"] as? [[String: Any]])
+        #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6])
+        #expect(digits.allSatisfy { ($0["scores"] as? [Double])?.count == 10 })
+        // Boxes in the picture's pixels (424 × 160), left to right, not overlapping.
+        let boxes = digits.compactMap { $0["box"] as? [Int] }
+        #expect(boxes.count == 4 && boxes.allSatisfy { $0.count == 4 && $0[0] >= 0 && $0[0] + $0[2] <= 424 && $0[3] > 50 })
+        for (a, b) in zip(boxes, boxes.dropFirst()) { #expect(a[0] + a[2] <= b[0], "\(boxes)") }
+        // Several digits: no top-level digit.
+        #expect(object["digit"] == nil && object["scores"] == nil)
+
+        let text = try Self.digits(["predict", Self.year, "--top", "2"])
+        let lines = text.output.split(separator: "\n")
+        #expect(lines.count == 6 && lines[1].hasPrefix(Self.year + ": 2026 (scores "), "\(text.output)")
+        #expect(lines[2].hasPrefix("  digit 1: 2 (score ") && lines[5].hasPrefix("  digit 4: 6 (score "))
+    }
+
+    @Test func singleReadsTheWholePictureAsOneDigit() throws {
+        let run = try Self.digits(["predict", Self.year, "--single", "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        let digit = try #require(object["digit"] as? Int)
+        #expect(object["number"] as? String == String(digit) && (object["digits"] as? [Any])?.count == 1)
+        #expect((object["scores"] as? [Double])?.count == 10)
+    }
+
+    @Test func predictSavesEachDigitAndTheBoxes() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeOne(to: folder + "/one.png")
+        let run = try Self.digits(["predict", Self.year, folder + "/one.png", "--save-preprocessed", folder + "/seen",
+                                   "--boxes", folder + "/boxes", "--show"])
+        #expect(run.status == 0, "\(run.errors)")
+        let seen = try FileManager.default.contentsOfDirectory(atPath: folder + "/seen").sorted()
+        #expect(seen == ["2026.1.28x28.png", "2026.2.28x28.png", "2026.3.28x28.png", "2026.4.28x28.png", "one.28x28.png"])
+        let second = try PictureFile.read(from: folder + "/seen/2026.2.28x28.png")
+        #expect(second.width == 28 && second.height == 28)
+        let boxes = try PictureFile.read(from: folder + "/boxes/2026.boxes.png")
+        #expect(boxes.width == 424 && boxes.height == 160)
+        // Side by side: the 30 lines of each drawing share lines (the test's output is not a terminal: 160 columns).
+        let drawn = run.output.split(separator: "\n").filter { $0.hasPrefix("+---") }
+        #expect(drawn.contains { $0.components(separatedBy: "+ +").count == 2 }, "\(run.output)")
+    }
+
     @Test func predictJSONIsOneObjectPerFile() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -9,13 +9,15 @@ import Testing
         #expect(predict.files == ["a.png"] && predict.model == "models/best.model")
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
         #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
+        #expect(!predict.single && predict.boxes == nil)
     }
 
     @Test func readsEveryFlag() throws {
         let predict = try Predict.parse([
             "a.png", "pictures", "--model", "m.model", "--json", "--show", "--top", "3",
-            "--save-preprocessed", "out", "--max-pixels", "1000",
+            "--save-preprocessed", "out", "--max-pixels", "1000", "--single", "--boxes", "marked",
         ])
+        #expect(predict.single && predict.boxes == "marked")
         #expect(predict.files == ["a.png", "pictures"] && predict.model == "m.model")
         #expect(predict.json && predict.show && predict.top == 3 && predict.savePreprocessed == "out")
         #expect(predict.maxPixels == 1000)

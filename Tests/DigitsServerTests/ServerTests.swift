@@ -186,6 +186,19 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect(try json(answerSideways.body)["digit"] as? Int != 7)
     }
 
+    /// The API answers with the fields of `digits predict --json`, and each digit's 28×28.
+    @Test func readsANumberDigitByDigit() async throws {
+        let year = try Data(contentsOf: repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/2026.png"))
+        let answer = try await fetch("/api/predict", method: "POST", body: year)
+        #expect(answer.status == 200)
+        let object = try json(answer.body)
+        #expect(object["number"] as? String == "2026")
+        let digits = try #require(object["digits"] as? [[String: Any]])
+        #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6])
+        #expect(digits.allSatisfy { ($0["box"] as? [Int])?.count == 4 && ($0["input28"] as? [Int])?.count == 784 })
+        #expect(object["digit"] == nil && object["input28"] == nil)
+    }
+
     @Test func aJPEGDeclaringTooManyPixelsIs413FromItsHeader() async throws {
         var bomb = try Self.photo.get()
         let sof = try #require((0..<bomb.count - 9).first { bomb[$0] == 0xFF && bomb[$0 + 1] == 0xC0 })
