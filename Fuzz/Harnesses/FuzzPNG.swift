@@ -1,6 +1,13 @@
 import Foundation
 
-// libFuzzer harness: arbitrary bytes as a PNG, decoded by libpng and, when they decode, prepared as a digit.
+// libFuzzer harness: arbitrary bytes as a PNG, decoded by libpng and, when they decode, prepared as a digit and
+// read as a number.
+
+/// A small network of random weights: reading a number needs a scorer, and any will walk its paths.
+let fuzzNetwork: Network = {
+    var generator = SplitMix64(seed: 1)
+    return Network(sizes: [784, 10, 10], generator: &generator)
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -8,6 +15,9 @@ public func fuzzPNG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if case .success(let image) = PNGFile.decode(Data(bytes: data, count: size), pixelLimit: 4_000_000) {
         if let digit = try? DigitPreparation.prepare(image) {
             precondition(digit.pixels.count == 784, "prepared digit is not 28×28")
+        }
+        if let digits = try? NumberReading.read(image, score: fuzzNetwork.feedForward) {
+            precondition(!digits.isEmpty && digits.allSatisfy { $0.prepared.pixels.count == 784 && $0.scores.count == 10 })
         }
     }
     return 0
