@@ -170,12 +170,8 @@ struct Predict: ParsableCommand {
     }
 }
 
-/// A 28×28 image as text: two characters per pixel, darker to lighter ink.
-func drawing(of pixels: [UInt8]) -> String {
-    drawing(of: [pixels], columns: 0)
-}
-
-/// 28×28 images as text, side by side in rows as wide as `columns` allows (one image per row at least).
+/// 28×28 images as text, two characters per pixel, darker to lighter ink, side by side in rows as wide as
+/// `columns` allows (one image per row at least).
 func drawing(of images: [[UInt8]], columns: Int) -> String {
     let shades: [Character] = [" ", "░", "▒", "▓", "█"]
     let side = DigitPreparation.side

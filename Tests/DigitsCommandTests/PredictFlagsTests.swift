@@ -44,7 +44,7 @@ import Testing
         var pixels = [UInt8](repeating: 0, count: 784)
         pixels[0] = 255
         pixels[1] = 128
-        let lines = drawing(of: pixels).split(separator: "\n")
+        let lines = drawing(of: [pixels], columns: 0).split(separator: "\n")
         #expect(lines.count == 30)
         #expect(lines[1].hasPrefix("|██▒▒    "))
         #expect(lines.allSatisfy { $0.count == 58 })

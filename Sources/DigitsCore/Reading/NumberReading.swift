@@ -217,10 +217,10 @@ public enum NumberReading {
                       let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: cuts[i]..<cuts[j]),
                       (whole && all) || Float(prepared.box.height) >= 0.45 * h * map.filePixelsPerPixel
                 else { continue }
-                let scores = score(prepared.networkInput)
-                let total = before.total + log(confidence(scores)) - shapeCost(prepared.box, scores)
+                let reading = DigitReading(prepared: prepared, scores: score(prepared.networkInput))
+                let total = before.total + log(confidence(reading.scores)) - shapeCost(reading)
                 if best[j].map({ total > $0.total }) ?? true {
-                    best[j] = (total, before.digits + [DigitReading(prepared: prepared, scores: scores)])
+                    best[j] = (total, before.digits + [reading])
                 }
             }
         }
@@ -237,10 +237,10 @@ public enum NumberReading {
     /// How unlike the digit it is read as a piece is in shape: 0 within the digit's usual width-to-height ratios,
     /// growing with the logarithm of how far outside them it falls (half the narrowest usual 5 costs
     /// `shapeWeight` × log 2). A slice of a wide digit reads as that digit only too gladly; its shape does not.
-    static func shapeCost(_ box: (x: Int, y: Int, width: Int, height: Int), _ scores: [Float]) -> Float {
-        let digit = scores.indices.max { scores[$0] < scores[$1] }!
+    static func shapeCost(_ reading: DigitReading) -> Float {
+        let box = reading.prepared.box
         let aspect = Float(box.width) / Float(box.height)
-        let (low, high) = aspects[digit]
+        let (low, high) = aspects[reading.digit]
         return shapeWeight * max(0, log(low / aspect), log(aspect / high))
     }
 
