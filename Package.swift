@@ -2,12 +2,21 @@
 import PackageDescription
 
 // digits is built where it runs (`swift run`), so its kernels may use every vector instruction of this CPU
-// (AVX2 and more on current x86-64); a binary copied to an older machine may not start.
+// (AVX2 and more on current x86-64). Such a binary copied to an older CPU refuses to start, naming what it lacks
+// (Sources/CNativeFeatures). Two builds are for any x86-64 instead:
+// - DIGITS_PORTABLE=1 in the environment (`scripts/install --portable`);
+// - digits as another package's versioned dependency, which SwiftPM builds from .build/checkouts (or a registry's
+//   download) and where it refuses unsafe flags such as -target-cpu.
+let builtAsDependency = ["/.build/checkouts/", "/.build/registry/downloads/"]
+    .contains { Context.packageDirectory.contains($0) }
+let portable = Context.environment["DIGITS_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
 #if arch(x86_64)
-let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let native = !portable && !builtAsDependency
 #else
-let vectorSettings: [SwiftSetting] = []
+let native = false
 #endif
+let vectorSettings: [SwiftSetting] = native ? [.unsafeFlags(["-target-cpu", "native"])] : []
+let nativeCSettings: [CSetting] = native ? [.unsafeFlags(["-march=native"])] : []
 
 let package = Package(
     name: "digits",
@@ -41,6 +50,12 @@ let package = Package(
             name: "CPrefetch"
         ),
 
+        // The instruction sets the build above may use, as data for the executable's check (see its file).
+        .target(
+            name: "CNativeFeatures",
+            cSettings: nativeCSettings
+        ),
+
         // MARK: Library: all logic
         .target(
             name: "DigitsCore",
@@ -61,6 +76,7 @@ let package = Package(
             dependencies: [
                 "DigitsCore",
                 "DigitsServer",
+                "CNativeFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

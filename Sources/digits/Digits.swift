@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNativeFeatures
 
 @main
 struct Digits: AsyncParsableCommand {
@@ -6,15 +7,33 @@ struct Digits: AsyncParsableCommand {
         commandName: "digits",
         abstract: "Learns to read handwritten digits: Nielsen's neural network, trained on MNIST.",
         discussion: """
-            `digits predict FILE.png` reads a digit with the shipped model (\(shippedModel)); `digits evaluate` \
-            measures it. `digits train` trains Nielsen's network in a second or two and saves models/digits.model; \
-            `digits train --preset best` trains the shipped model's recipe; `digits serve` opens a page to draw on. \
-            Every command takes --help.
+            `digits predict FILE.png` reads the digits in a picture with the shipped model; `digits evaluate` \
+            measures it. `digits train` trains Nielsen's network in a second or two and saves models/digits.model \
+            in the current folder; `digits train --preset best` trains the shipped model's recipe; `digits serve` \
+            opens a page to draw on. Every command takes --help.
+
+            digits runs from any folder. Without --model it uses $\(Home.modelVariable), else the shipped model \
+            (\(Home.shippedModel)); without --data, $\(Home.dataVariable), else the MNIST files (\(Home.mnist)). Both \
+            are looked for in PREFIX/share/digits beside an installed PREFIX/bin/digits, then in the clone the \
+            binary lies in, then in the clone it was built from\(Home.describingOnly ? "" : "; here, " + Home.candidates.joined(separator: ", ")).
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self, Serve.self]
     )
-}
 
-/// The model that ships with digits, trained by `digits train --preset best`: what predict and evaluate use unless
-/// told otherwise. `digits train` saves elsewhere by default, so a quick run never replaces it.
-let shippedModel = "models/best.model"
+    /// swift-argument-parser's own main, after the check that this CPU can run this build: a release build uses
+    /// every instruction set of the CPU it was built on (Package.swift), and a copy on an older CPU would otherwise
+    /// die of an illegal instruction in its first kernel.
+    static func main() async {
+        digits_refuse_unsupported_cpu()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -7,16 +7,20 @@ struct Evaluate: ParsableCommand {
         abstract: "Measure a model on the MNIST test images: accuracy, confusion matrix, precision and recall."
     )
 
-    @Option(help: "Folder holding the MNIST files, each plain or gzip-compressed (.gz).")
-    var data = "data/mnist"
+    @Option(help: ArgumentHelp("Folder holding the MNIST test files, each plain or gzip-compressed (.gz). Default: "
+                               + "\(Home.dataDefault(for: [.test])).", valueName: "folder"))
+    var data: String?
 
-    @Option(help: "The model to evaluate: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
-    var model = shippedModel
+    @Option(help: ArgumentHelp("The model to evaluate (`digits train` saves models/digits.model). Default: \(Home.modelDefault).",
+                               valueName: "file"))
+    var model: String?
 
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
 
     func run() throws {
+        let model = try Home.model(model)
+        let data = try Home.data(data, for: [.test])
         let trained = try ModelFile.read(from: model, inputs: MNIST.rows * MNIST.columns, outputs: MNIST.classCount)
         let test = try MNIST.load(.test, from: data)
         let network = trained.network
@@ -24,11 +28,11 @@ struct Evaluate: ParsableCommand {
         if json {
             print(try EvaluationReport(model: model, data: data, evaluation: evaluation).json())
         } else {
-            printTables(trained, evaluation)
+            printTables(trained, evaluation, model: model, data: data)
         }
     }
 
-    private func printTables(_ trained: TrainedModel, _ evaluation: Evaluation) {
+    private func printTables(_ trained: TrainedModel, _ evaluation: Evaluation, model: String, data: String) {
         let record = trained.record
         print("model \(model): \(LayerSizes(trained.network.sizes)), epoch \(record.bestEpoch) of \(record.epochsRun), "
             + "saved \(ISO8601DateFormatter().string(from: record.trainedAt))")

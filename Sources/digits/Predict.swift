@@ -24,8 +24,9 @@ struct Predict: ParsableCommand {
     @Argument(help: ArgumentHelp("PNG or JPEG files, folders of them, or - for standard input.", valueName: "file"))
     var files: [String]
 
-    @Option(help: "The model to use: the shipped one unless told otherwise (`digits train` saves models/digits.model).")
-    var model = shippedModel
+    @Option(help: ArgumentHelp("The model to use (`digits train` saves models/digits.model). Default: \(Home.modelDefault).",
+                               valueName: "file"))
+    var model: String?
 
     @Flag(help: """
         Print one JSON object per file and line: {"file", "model", "number", "digits": [{"digit", "scores", \
@@ -66,6 +67,7 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        let model = try Home.model(model)
         let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
                                          outputs: MNIST.classCount)
         let network = trained.network
@@ -83,7 +85,7 @@ struct Predict: ParsableCommand {
                 failed = true
             case .success(let path):
                 do {
-                    try predict(path, with: network)
+                    try predict(path, with: network, model: model)
                 } catch {
                     report(file: path, error: "\(error)")
                     failed = true
@@ -93,7 +95,7 @@ struct Predict: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    private func predict(_ path: String, with network: Network) throws {
+    private func predict(_ path: String, with network: Network, model: String) throws {
         let image = path == Self.standardInput
             ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
                                    minimumSide: DigitPreparation.workingSide)

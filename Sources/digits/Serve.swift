@@ -17,11 +17,12 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The model to serve: the shipped one unless told otherwise.")
-    var model = shippedModel
+    @Option(help: ArgumentHelp("The model to serve. Default: \(Home.modelDefault).", valueName: "file"))
+    var model: String?
 
-    @Option(help: "Folder holding the MNIST test files, for the report view.")
-    var data = "data/mnist"
+    @Option(help: ArgumentHelp("Folder holding the MNIST test files, for the report view. Default: "
+                               + "\(Home.dataDefault(for: [.test])).", valueName: "folder"))
+    var data: String?
 
     @Option(help: "The IPv4 address to listen on; 127.0.0.1 keeps the page to this machine, 0.0.0.0 opens it to the network.")
     var host = "127.0.0.1"
@@ -47,6 +48,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let model = try Home.model(model)
+        let data = try Home.data(data, for: [.test])
         let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
                                          outputs: MNIST.classCount)
         let test = try MNIST.load(.test, from: data)

@@ -18,11 +18,13 @@ struct Train: ParsableCommand {
             """
     )
 
-    @Option(help: "Folder holding the four MNIST files, each plain or gzip-compressed (.gz).")
-    var data = "data/mnist"
+    @Option(help: ArgumentHelp("Folder holding the four MNIST files, each plain or gzip-compressed (.gz). Default: "
+                               + "\(Home.dataDefault(for: [.training, .test])).", valueName: "folder"))
+    var data: String?
 
     @Option(help: "Where to save the trained model. (The shipped model is models/best.model.) A symbolic link is written through to its file.")
-    var model = "models/digits.model"
+    var model = Self.defaultModel
+    static let defaultModel = "models/digits.model"
 
     @Flag(help: "Replace the --model file even if it is read-only (it stays read-only).")
     var force = false
@@ -151,6 +153,11 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let data = try Home.data(data, for: [.training, .test])
+        if model == Self.defaultModel {
+            // The default is relative to the current folder, as for any file a person makes; its folder is made too.
+            try FileManager.default.createDirectory(atPath: "models", withIntermediateDirectories: true)
+        }
         try ModelFile.checkWritable(model, replacingReadOnly: force)
         let (training, test) = try MNIST.load(.training, .test, from: data)
         guard validation < training.count else {

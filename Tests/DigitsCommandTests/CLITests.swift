@@ -16,17 +16,24 @@ import Testing
         let errors: String
     }
 
-    static func digits(_ arguments: [String], input: Data? = nil) throws -> Run {
-        try digits(as: binary, arguments, input: input)
+    static func digits(_ arguments: [String], input: Data? = nil, in folder: URL = repository,
+                       environment: [String: String] = [:]) throws -> Run {
+        try digits(as: binary, arguments, input: input, in: folder, environment: environment)
     }
 
     /// Runs `executable` (the digits binary, or a wrapper that runs it) with `arguments`, and `input` on its
-    /// standard input when given.
-    static func digits(as executable: String, _ arguments: [String], input: Data? = nil) throws -> Run {
+    /// standard input when given, in `folder` (the repository's root unless told) with `environment` added.
+    static func digits(as executable: String, _ arguments: [String], input: Data? = nil, in folder: URL = repository,
+                       environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = repository
+        process.currentDirectoryURL = folder
+        // The person running the tests may have set digits' own variables; the tests say what they want.
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["DIGITS_MODEL"] = nil
+        inherited["DIGITS_DATA"] = nil
+        process.environment = inherited.merging(environment) { $1 }
         let (out, err) = (Pipe(), Pipe())
         (process.standardOutput, process.standardError) = (out, err)
         let stdin = Pipe()

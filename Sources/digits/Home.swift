@@ -1,0 +1,122 @@
+import DigitsCore
+import Foundation
+
+/// Where digits finds what it ships with, the trained model and the MNIST files, from whatever folder it is
+/// started in.
+///
+/// A flag names a file outright; without one, an environment variable does; without that, the first *home* that
+/// holds it, in this order:
+/// 1. `PREFIX/share/digits`, beside an installed binary `PREFIX/bin/digits` (what `scripts/install` lays out);
+/// 2. the clone that the running binary lies in (`CLONE/.build/…/digits`, as `swift run` and `swift build` leave it);
+/// 3. the clone the binary was built from, wherever the binary has been copied since.
+///
+/// A home holds `models/best.model` and `data/mnist/`, as a clone does. Paths inside the current folder are shown
+/// relative to it, so that a run from the clone's root reads as it always has.
+enum Home {
+    static let modelVariable = "DIGITS_MODEL"
+    static let dataVariable = "DIGITS_DATA"
+    static let shippedModel = "models/best.model"
+    static let mnist = "data/mnist"
+
+    /// The homes, in the order they are searched; the same folder is listed once.
+    static var candidates: [String] {
+        var homes = [String]()
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            let bin = executable.deletingLastPathComponent()
+            if bin.lastPathComponent == "bin" {
+                homes.append(bin.deletingLastPathComponent().appendingPathComponent("share/digits").path)
+            }
+            if let clone = enclosingClone(of: bin) { homes.append(clone) }
+        }
+        // This file is CLONE/Sources/digits/Home.swift.
+        let builtFrom = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        homes.append(builtFrom.path)
+        var seen = Set<String>()
+        return homes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }.filter { seen.insert($0).inserted }
+    }
+
+    /// The nearest folder at or above `folder` that is a clone of digits: one with Package.swift and Sources/digits.
+    private static func enclosingClone(of folder: URL) -> String? {
+        var folder = folder.standardizedFileURL
+        while true {
+            let manager = FileManager.default
+            if manager.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
+               manager.fileExists(atPath: folder.appendingPathComponent("Sources/digits").path) {
+                return folder.path
+            }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return nil }
+            folder = parent
+        }
+    }
+
+    /// The model to use: `flag`, else `$DIGITS_MODEL`, else the first home's shipped model.
+    static func model(_ flag: String?) throws -> String {
+        if let flag { return flag }
+        if let variable = environment(modelVariable) { return variable }
+        let looked = candidates
+        if let home = looked.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + shippedModel) }) {
+            return shown(home + "/" + shippedModel)
+        }
+        throw LookupError(message: "no shipped model: looked for \(shippedModel) in \(list(looked)); "
+            + "give --model FILE (or set \(modelVariable))")
+    }
+
+    /// The MNIST folder to use: `flag`, else `$DIGITS_DATA`, else the first home's `data/mnist` holding `parts`.
+    static func data(_ flag: String?, for parts: [MNIST.Part]) throws -> String {
+        if let flag { return flag }
+        if let variable = environment(dataVariable) { return variable }
+        let looked = candidates
+        if let home = looked.first(where: { holds(parts, in: $0 + "/" + mnist) }) { return shown(home + "/" + mnist) }
+        let files = parts.flatMap { [$0.imagesFileName, $0.labelsFileName] }.map { $0 + "[.gz]" }
+        throw LookupError(message: "no MNIST files (\(files.joined(separator: ", "))) in "
+            + "\(list(looked.map { $0 + "/" + mnist })); give --data DIR (or set \(dataVariable))")
+    }
+
+    /// What `--help` says of the `--model` default: the rule, and what it finds now.
+    static var modelDefault: String {
+        "$\(modelVariable), else the shipped model" + found(try? model(nil))
+    }
+
+    /// What `--help` says of the `--data` default: the rule, and what it finds now.
+    static func dataDefault(for parts: [MNIST.Part]) -> String {
+        "$\(dataVariable), else the MNIST files of digits" + found(try? data(nil, for: parts))
+    }
+
+    /// True while swift-argument-parser's manual generator reads the help: the manual states the rule, not what
+    /// it finds on the machine it was made on.
+    static let describingOnly = CommandLine.arguments.contains("--experimental-dump-help")
+
+    private static func found(_ path: String?) -> String {
+        describingOnly ? "" : "; now " + (path ?? "none found (see digits --help)")
+    }
+
+    private static func holds(_ parts: [MNIST.Part], in folder: String) -> Bool {
+        parts.flatMap { [$0.imagesFileName, $0.labelsFileName] }.allSatisfy { name in
+            [name, name + ".gz"].contains { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+        }
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// `path` relative to the current folder when it lies inside it, else as it is.
+    private static func shown(_ path: String) -> String {
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+            .resolvingSymlinksInPath().path
+        let path = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return path.hasPrefix(here + "/") ? String(path.dropFirst(here.count + 1)) : path
+    }
+
+    private static func list(_ folders: [String]) -> String {
+        folders.isEmpty ? "no folder" : folders.joined(separator: ", ")
+    }
+}
+
+struct LookupError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

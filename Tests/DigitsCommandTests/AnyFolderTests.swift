@@ -1,0 +1,137 @@
+import DigitsCore
+import Foundation
+import Testing
+
+/// digits started from a folder outside its clone, as a person runs a command-line tool: without flags it finds
+/// the shipped model and the MNIST files of the clone it was built in (see Sources/digits/Home.swift).
+@Suite struct AnyFolderTests {
+    static let shippedModel = CLITests.repository.appendingPathComponent("models/best.model").path
+    static let mnist = CLITests.repository.appendingPathComponent("data/mnist").path
+
+    /// A new folder outside the clone, as the URL `Process` starts in.
+    static func elsewhere() throws -> URL {
+        URL(fileURLWithPath: try CLITests.temporaryFolder())
+    }
+
+    static func object(_ line: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+    }
+
+    @Test func predictAndEvaluateUseTheShippedModelFromAnotherFolder() throws {
+        let folder = try Self.elsewhere()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CLITests.writeOne(to: folder.path + "/one.png")
+
+        let predicted = try CLITests.digits(["predict", "--json", "one.png"], in: folder)
+        #expect(predicted.status == 0, "\(predicted.errors)")
+        let prediction = try Self.object(predicted.output)
+        #expect(prediction["model"] as? String == Self.shippedModel)
+        #expect(prediction["number"] as? String == "1")
+        // The text header names the model by its full path: it is not in the current folder.
+        let text = try CLITests.digits(["predict", "one.png"], in: folder)
+        #expect(text.output.hasPrefix("model \(Self.shippedModel) (test accuracy 99.31%)\n"), "\(text.output)")
+
+        let evaluated = try CLITests.digits(["evaluate", "--json"], in: folder)
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+        let evaluation = try Self.object(evaluated.output)
+        #expect(evaluation["model"] as? String == Self.shippedModel)
+        #expect(evaluation["data"] as? String == Self.mnist)
+        #expect(evaluation["correct"] as? Int == 9_931 && evaluation["total"] as? Int == 10_000)
+
+        // --help says what the defaults resolve to here.
+        let help = try CLITests.digits(["predict", "--help"], in: folder)
+        #expect(help.output.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: "")
+            .contains(Self.shippedModel))
+    }
+
+    @Test func serveUsesTheShippedModelFromAnotherFolder() throws {
+        let folder = try Self.elsewhere()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLITests.binary)
+        process.arguments = ["serve", "--port", "0"]
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["DIGITS_MODEL"] = nil
+        environment["DIGITS_DATA"] = nil
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(line.hasPrefix("serving \(Self.shippedModel) (test accuracy 99.31%) at http://127.0.0.1:"), "\(line)")
+        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "\(line)")
+        let body = try Self.get("/api/model", port: port)
+        let model = try Self.object(body)
+        #expect(model["path"] as? String == Self.shippedModel, "\(body)")
+    }
+
+    @Test func environmentVariablesNameTheModelAndTheData() throws {
+        let folder = try Self.elsewhere()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CLITests.writeOne(to: folder.path + "/one.png")
+        let fixture = CLITests.repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path
+        let predicted = try CLITests.digits(["predict", "--json", "one.png"], in: folder,
+                                            environment: ["DIGITS_MODEL": fixture])
+        #expect(try Self.object(predicted.output)["model"] as? String == fixture)
+        // A flag still wins over the variable.
+        let flagged = try CLITests.digits(["predict", "--json", "--model", Self.shippedModel, "one.png"], in: folder,
+                                          environment: ["DIGITS_MODEL": fixture])
+        #expect(try Self.object(flagged.output)["model"] as? String == Self.shippedModel)
+
+        try FileManager.default.createDirectory(atPath: folder.path + "/small", withIntermediateDirectories: true)
+        try CrashSafetyTests.smallDataSet(in: folder.path + "/small", training: 200, test: 100)
+        let evaluated = try CLITests.digits(["evaluate", "--json"], in: folder,
+                                            environment: ["DIGITS_MODEL": fixture, "DIGITS_DATA": "small"])
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+        let evaluation = try Self.object(evaluated.output)
+        #expect(evaluation["data"] as? String == "small" && evaluation["total"] as? Int == 100)
+
+        let missing = try CLITests.digits(["evaluate"], in: folder, environment: ["DIGITS_DATA": "nowhere"])
+        #expect(missing.status == 1)
+        #expect(missing.errors == "Error: does not exist (nowhere)\n", "\(missing.errors)")
+    }
+
+    @Test func trainSavesIntoTheCurrentFolder() throws {
+        let folder = try Self.elsewhere()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(atPath: folder.path + "/small", withIntermediateDirectories: true)
+        try CrashSafetyTests.smallDataSet(in: folder.path + "/small", training: 300, test: 100)
+        let trained = try CLITests.digits(["train", "--epochs", "1", "--validation", "100"], in: folder,
+                                          environment: ["DIGITS_DATA": "small"])
+        #expect(trained.status == 0, "\(trained.errors)")
+        #expect(trained.output.contains("saved models/digits.model (weights of epoch 1)"), "\(trained.output)")
+        let model = try ModelFile.read(from: folder.path + "/models/digits.model")
+        #expect(model.record.trainingCount == 200)
+    }
+
+    /// The body of a GET on loopback.
+    static func get(_ path: String, port: UInt16) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+        #expect(send(fd, request, request.count, 0) == request.count)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer.prefix(count)
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        try #require(parts.count >= 2 && parts[0].hasPrefix("HTTP/1.1 200"), "\(text.prefix(200))")
+        return parts.dropFirst().joined(separator: "\r\n\r\n")
+    }
+}
