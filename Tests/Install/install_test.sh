@@ -46,13 +46,16 @@ if command -v man > /dev/null; then
     man -l "$prefix/share/man/man1/digits.1" 2>&1 > /dev/null | grep . && fail "man warns of the manual page"
     man -l "$prefix/share/man/man1/digits.1" 2> /dev/null | grep -q "digits predict" || fail "man shows no predict"
 fi
-completions=$(bash -c '
-    source "$1"
-    COMP_WORDS=(digits pre); COMP_CWORD=1; COMP_LINE="digits pre"; COMP_POINT=${#COMP_LINE}
-    _digits
-    printf "%s\n" "${COMPREPLY[@]}"' _ "$prefix/share/bash-completion/completions/digits")
-[ "$completions" = predict ] || fail "bash completes 'digits pre' as: $completions"
-echo "installed: the manual page reads without warnings, bash completes 'digits pre' to predict"
+# As bash-completion calls it (with extglob on, which the script's patterns need): command, word, previous word.
+complete_line() {
+    bash -c 'shopt -s extglob; source "$1"; shift
+        COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+        _digits digits "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+        printf "%s\n" "${COMPREPLY[@]}"' _ "$prefix/share/bash-completion/completions/digits" "$@"
+}
+[ "$(complete_line digits pre)" = predict ] || fail "bash completes 'digits pre' as: $(complete_line digits pre)"
+[ "$(complete_line digits predict --mo)" = --model ] || fail "bash completes 'digits predict --mo' as: $(complete_line digits predict --mo)"
+echo "installed: the manual page reads without warnings, bash completes 'digits pre' and 'digits predict --mo'"
 
 mkdir -p "$work/taken/bin"
 echo "another digits" > "$work/taken/bin/digits"
@@ -83,6 +86,11 @@ if "$work/lone/digits" evaluate --model "$portable/share/digits/models/best.mode
 fi
 grep -q "^Error: no MNIST files (t10k-images-idx3-ubyte\[.gz\], t10k-labels-idx1-ubyte\[.gz\]) in $work/clone/data/mnist; give --data DIR (or set DIGITS_DATA)$" \
     "$work/lone.txt" || fail "a lone copy said: $(cat "$work/lone.txt")"
+timeout 5 "$work/lone/digits" serve --port 0 --model "$portable/share/digits/models/best.model" \
+    > "$work/serve.txt" 2> "$work/serve-errors.txt" || true
+grep -q "^serving .* at http://127.0.0.1:" "$work/serve.txt" || fail "a lone copy did not serve: $(cat "$work/serve-errors.txt")"
+grep -q "^warning: no MNIST files .*; serving without the report view$" "$work/serve-errors.txt" \
+    || fail "a lone copy served without warning of the report: $(cat "$work/serve-errors.txt")"
 DIGITS_MODEL="$portable/share/digits/models/best.model" DIGITS_DATA="$portable/share/digits/data/mnist" \
     "$work/lone/digits" evaluate --json | field correct | grep -qx "$shipped_correct" || fail "a lone copy with the variables set"
 echo "portable: reads 2026 with its clone gone; a lone copy names where it looked: $(cat "$work/lone.txt")"
