@@ -12,6 +12,8 @@ public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             precondition(encoded == bytes, "a decoded model does not re-encode to its bytes")
         }
         _ = model.network.feedForward([Float](repeating: 0.5, count: model.network.inputCount))
+        // Every format that can hold it writes it (digits export).
+        for format in ExportFormat.allCases where format.problem(with: model) == nil { _ = format.encode(model) }
     }
     return 0
 }

@@ -18,6 +18,12 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
 
+    @Option(help: ArgumentHelp("""
+        Also write each test image's scores to this CSV file: a header line, then index,label,answer and the \
+        ten output activations, one line per image.
+        """, valueName: "file"))
+    var scores: String?
+
     func run() throws {
         let model = try Home.model(model)
         let data = try Home.data(data, for: [.test])
@@ -25,10 +31,24 @@ struct Evaluate: ParsableCommand {
         let test = try MNIST.load(.test, from: data)
         let network = trained.network
         let evaluation = Evaluation(network: network, data: test)
+        if let scores { try writeScores(network.outputs(test), labels: test.labels, to: scores) }
         if json {
             print(try EvaluationReport(model: model, data: data, evaluation: evaluation).json())
         } else {
             printTables(trained, evaluation, model: model, data: data)
+        }
+    }
+
+    private func writeScores(_ outputs: [[Float]], labels: [UInt8], to path: String) throws {
+        var text = "index,label,answer," + (0..<MNIST.classCount).map { "score\($0)" }.joined(separator: ",") + "\n"
+        for (i, (output, label)) in zip(outputs, labels).enumerated() {
+            let answer = output.indices.max { output[$0] < output[$1] }!
+            text += "\(i),\(label),\(answer)," + output.map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw FileError(path: path, problem: .unwritable(reason: (error as NSError).localizedDescription))
         }
     }
 

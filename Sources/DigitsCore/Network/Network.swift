@@ -113,6 +113,18 @@ public struct Network: Equatable, Sendable {
         }
     }
 
+    /// The output activations for each image of `data`, by the forward pass that `classify` takes: the argmax of
+    /// each is the class `classify` picks.
+    public func outputs(_ data: LabeledImages) -> [[Float]] {
+        precondition(data.pixelsPerImage == inputCount, "images have \(data.pixelsPerImage) pixels, the network takes \(inputCount)")
+        let inputs = SparseInputs(data)
+        let workspace = Workspace(self, batchCapacity: 1)
+        return (0..<inputs.count).map { i in
+            workspace.setInput(inputs[i], sample: 0)
+            return Array(workspace.forward(sample: 0))
+        }
+    }
+
     /// How many images of `data` the network classifies as their label.
     public func correctCount(on data: LabeledImages) -> Int {
         correctCount(on: SparseInputs(data), labels: data.labels)
