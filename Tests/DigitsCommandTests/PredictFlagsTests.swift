@@ -6,7 +6,8 @@ import Testing
 @Suite struct PredictFlagsTests {
     @Test func defaults() throws {
         let predict = try Predict.parse(["a.png"])
-        #expect(predict.files == ["a.png"] && predict.model == "models/best.model")
+        let model = try Home.model(predict.model)
+        #expect(predict.files == ["a.png"] && predict.model == nil && model == "models/best.model")
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
         #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
         #expect(!predict.single && predict.boxes == nil)

@@ -6,7 +6,9 @@ import Testing
 @Suite struct TrainFlagsTests {
     @Test func defaultsAreNielsens() throws {
         let train = try Train.parse([])
-        #expect(train.data == "data/mnist")
+        // No --data: the lookup of Home.swift, which from the clone's root finds its data/mnist.
+        let data = try Home.data(train.data, for: [.training, .test])
+        #expect(train.data == nil && data == "data/mnist")
         #expect(train.model == "models/digits.model")
         #expect(train.settings == .nielsen)
         #expect(train.settings.sizes == [784, 30, 10])
@@ -114,7 +116,9 @@ import Testing
 @Suite struct EvaluateFlagsTests {
     @Test func defaults() throws {
         let evaluate = try Evaluate.parse([])
-        #expect(evaluate.data == "data/mnist" && evaluate.model == "models/best.model" && !evaluate.json)
+        #expect(evaluate.data == nil && evaluate.model == nil && !evaluate.json)
+        let (data, model) = (try Home.data(evaluate.data, for: [.test]), try Home.model(evaluate.model))
+        #expect(data == "data/mnist" && model == "models/best.model")
     }
 
     @Test func readsEveryFlag() throws {

@@ -93,7 +93,11 @@ import Testing
 
     /// A network2 JSON with one thing wrong, and what the error says of it.
     @Test(arguments: [
-        ("{\"sizes\": [784, 10], \"weights\": [", "not JSON"),
+        ("{\"sizes\": [784, 10], \"weights\": [", "not JSON: it ends at byte 33, inside a value"),
+        ("{\"sizes\": [784, 10], \"weights\": [[[1, 2,, 3]]]}", "weights[0][0][2] is not a number"),
+        ("{\"sizes\": [784, 10]} trailing", "not JSON: more after the object, at byte 21"),
+        ("{\"sizes\": [784, 01]}", "sizes[1] is not a number"),
+        ("{\"extra\": " + String(repeating: "[", count: 100_000), "not JSON as network2.py writes it: nested more than 64 deep"),
         ("[1, 2, 3]", "not an object of \"sizes\", \"weights\", \"biases\" and \"cost\""),
         ("{\"sizes\": [784, 10], \"weights\": [], \"biases\": []}", "no \"cost\""),
         ("{\"sizes\": [784, 10], \"weights\": [], \"biases\": [], \"cost\": \"LogCost\"}",
@@ -105,11 +109,11 @@ import Testing
         ("{\"sizes\": [784, 10], \"weights\": [], \"biases\": [], \"cost\": \"QuadraticCost\"}",
          "\"weights\" holds 0 matrices; the sizes make 1 layers"),
         ("{\"sizes\": [784, 10], \"weights\": [[[true]]], \"biases\": [], \"cost\": \"QuadraticCost\"}",
-         "weights[0][0][0] is not what network2.py writes there"),
+         "weights[0][0][0] is not a number"),
         ("{\"sizes\": [784, 10], \"weights\": [[[1]]], \"biases\": [[[1]]], \"cost\": \"QuadraticCost\"}",
          "weights[0] has 1 rows; sizes[1] is 10"),
         ("{\"sizes\": \"784\", \"weights\": [], \"biases\": [], \"cost\": \"QuadraticCost\"}",
-         "sizes is not what network2.py writes there"),
+         "sizes is not a list"),
     ])
     func aBrokenNetwork2FileIsOneLineNamingIt(text: String, problem: String) throws {
         let path = NSTemporaryDirectory() + "digits-bad-\(UUID().uuidString).json"
@@ -161,7 +165,7 @@ import Testing
     @Test func anOversizedNetwork2FileIsRefusedUnread() throws {
         let path = NSTemporaryDirectory() + "digits-huge-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: UInt64(Network2JSON.maximumFileSize + 1))
         try handle.close()

@@ -66,71 +66,49 @@ public enum Network2JSON {
     /// The network and cost of network2.py's JSON `bytes`, checked as `read` says.
     static func decode(_ bytes: Data, inputs: Int, outputs: Int) throws(Invalid) -> (network: Network, cost: Cost) {
         func invalid(_ why: String) -> Invalid { Invalid(problem: why) }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: bytes)
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw invalid("no \"\(key.stringValue)\"")
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            throw invalid(context.codingPath.isEmpty
-                ? "not an object of \"sizes\", \"weights\", \"biases\" and \"cost\""
-                : "\(place(context.codingPath)) is not what network2.py writes there")
-        } catch {
-            throw invalid("not JSON")
+        let file = try Network2Reader.read(bytes)
+        guard let sizeValues = file.sizes else { throw invalid("no \"sizes\"") }
+        guard let weights = file.weights else { throw invalid("no \"weights\"") }
+        guard let biases = file.biases else { throw invalid("no \"biases\"") }
+        guard let costName = file.cost else { throw invalid("no \"cost\"") }
+        guard let cost = costNames.first(where: { $0.value == costName })?.key else {
+            throw invalid("\"cost\" must be \"QuadraticCost\" or \"CrossEntropyCost\", not \(jsonString(costName))")
         }
-        guard let cost = costNames.first(where: { $0.value == file.cost })?.key else {
-            throw invalid("\"cost\" must be \"QuadraticCost\" or \"CrossEntropyCost\", not \(jsonString(file.cost))")
+        guard (2...ModelFile.maximumLevels).contains(sizeValues.count) else {
+            throw invalid("\(sizeValues.count) sizes; expected 2 to \(ModelFile.maximumLevels)")
         }
-        let sizes = file.sizes
-        guard (2...ModelFile.maximumLevels).contains(sizes.count) else {
-            throw invalid("\(sizes.count) sizes; expected 2 to \(ModelFile.maximumLevels)")
+        if let size = sizeValues.first(where: { !(1...Double(ModelFile.maximumLayerSize)).contains($0) || $0.rounded() != $0 }) {
+            throw invalid("a layer of \(size.rounded() == size ? "\(Int(size))" : "\(size)") neurons; expected 1 to \(ModelFile.maximumLayerSize)")
         }
-        if let size = sizes.first(where: { !(1...ModelFile.maximumLayerSize).contains($0) }) {
-            throw invalid("a layer of \(size) neurons; expected 1 to \(ModelFile.maximumLayerSize)")
-        }
+        let sizes = sizeValues.map { Int($0) }
         guard sizes.first == inputs, sizes.last == outputs else {
             throw invalid("sizes \(sizes) do not run from \(inputs) inputs (28×28 pixels) to \(outputs) outputs (digits)")
         }
-        guard file.weights.count == sizes.count - 1 else {
-            throw invalid("\"weights\" holds \(file.weights.count) matrices; the sizes make \(sizes.count - 1) layers")
+        guard weights.count == sizes.count - 1 else {
+            throw invalid("\"weights\" holds \(weights.count) matrices; the sizes make \(sizes.count - 1) layers")
         }
-        guard file.biases.count == sizes.count - 1 else {
-            throw invalid("\"biases\" holds \(file.biases.count) columns; the sizes make \(sizes.count - 1) layers")
+        guard biases.count == sizes.count - 1 else {
+            throw invalid("\"biases\" holds \(biases.count) columns; the sizes make \(sizes.count - 1) layers")
         }
         var layers: [Network.Layer] = []
         for l in 0..<sizes.count - 1 {
             let (ins, outs) = (sizes[l], sizes[l + 1])
-            let rows = file.weights[l]
-            guard rows.count == outs else { throw invalid("weights[\(l)] has \(rows.count) rows; sizes[\(l + 1)] is \(outs)") }
-            if let j = rows.firstIndex(where: { $0.count != ins }) {
-                throw invalid("weights[\(l)][\(j)] has \(rows[j].count) numbers; sizes[\(l)] is \(ins)")
+            let w = weights[l], b = biases[l]
+            guard w.lengths.count == outs else { throw invalid("weights[\(l)] has \(w.lengths.count) rows; sizes[\(l + 1)] is \(outs)") }
+            if let j = w.lengths.firstIndex(where: { $0 != ins }) {
+                throw invalid("weights[\(l)][\(j)] has \(w.lengths[j]) numbers; sizes[\(l)] is \(ins)")
             }
-            let column = file.biases[l]
-            guard column.count == outs else { throw invalid("biases[\(l)] has \(column.count) rows; sizes[\(l + 1)] is \(outs)") }
-            if let j = column.firstIndex(where: { $0.count != 1 }) {
-                throw invalid("biases[\(l)][\(j)] has \(column[j].count) numbers; a bias is a list of one")
+            guard b.lengths.count == outs else { throw invalid("biases[\(l)] has \(b.lengths.count) rows; sizes[\(l + 1)] is \(outs)") }
+            if let j = b.lengths.firstIndex(where: { $0 != 1 }) {
+                throw invalid("biases[\(l)][\(j)] has \(b.lengths[j]) numbers; a bias is a list of one")
             }
-            let w = rows.joined().map(Float.init)
-            let b = column.map { Float($0[0]) }
-            guard w.allSatisfy(\.isFinite), b.allSatisfy(\.isFinite) else {
+            guard w.values.allSatisfy(\.isFinite), b.values.allSatisfy(\.isFinite) else {
                 throw invalid("layer \(l + 1) has a weight or bias too large for float32")
             }
-            layers.append(Network.Layer(inputCount: ins, outputCount: outs, rowMajorWeights: w, biases: b,
+            layers.append(Network.Layer(inputCount: ins, outputCount: outs, rowMajorWeights: w.values, biases: b.values,
                                         activation: .sigmoid))
         }
         return (Network(layers: layers), cost)
-    }
-
-    private struct File: Decodable {
-        let sizes: [Int]
-        let weights: [[[Double]]]
-        let biases: [[[Double]]]
-        let cost: String
-    }
-
-    /// A place in the JSON as a reader writes it: weights[1][3][5].
-    private static func place(_ path: [any CodingKey]) -> String {
-        path.map { $0.intValue.map { "[\($0)]" } ?? ($0.stringValue) }.joined()
     }
 }
 
