@@ -10,12 +10,15 @@ import PackageDescription
 let builtAsDependency = ["/.build/checkouts/", "/.build/registry/downloads/"]
     .contains { Context.packageDirectory.contains($0) }
 let portable = Context.environment["DIGITS_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
+// Without -target-cpu, x86-64 code may not assume FMA instructions, so DIGITS_NO_FMA has the kernels multiply and
+// add apart (Sources/DigitsCore/Network/MultiplyAdd.swift) rather than call a software fma.
 #if arch(x86_64)
 let native = !portable && !builtAsDependency
+let vectorSettings: [SwiftSetting] = native ? [.unsafeFlags(["-target-cpu", "native"])] : [.define("DIGITS_NO_FMA")]
 #else
 let native = false
+let vectorSettings: [SwiftSetting] = []
 #endif
-let vectorSettings: [SwiftSetting] = native ? [.unsafeFlags(["-target-cpu", "native"])] : []
 let nativeCSettings: [CSetting] = native ? [.unsafeFlags(["-march=native"])] : []
 
 let package = Package(

@@ -139,7 +139,7 @@ struct Distorter {
                     for i in (width + width % 2)..<lineLength { start[i] = 0 }
                     for c in 0..<chunks {
                         var sum = SIMD8<Float>()
-                        for t in 0..<kernel.count { sum = sum.addingProduct(SIMD8(repeating: kernel[t]), load(start + 8 * c + t)) }
+                        for t in 0..<kernel.count { sum = sum.plusProduct(SIMD8(repeating: kernel[t]), load(start + 8 * c + t)) }
                         store(sum, rowPass + line * 8 * chunks + 8 * c)
                     }
                 }
@@ -147,7 +147,7 @@ struct Distorter {
                     for c in 0..<chunks {
                         var sum = SIMD8<Float>()
                         for t in 0..<kernel.count {
-                            sum = sum.addingProduct(SIMD8(repeating: kernel[t]), load(rowPass + (y + t) * 8 * chunks + 8 * c))
+                            sum = sum.plusProduct(SIMD8(repeating: kernel[t]), load(rowPass + (y + t) * 8 * chunks + 8 * c))
                         }
                         let smoothed = alpha * sum
                         for x in 8 * c..<min(8 * c + 8, columns) { field[y * columns + x] = smoothed[x - 8 * c] }

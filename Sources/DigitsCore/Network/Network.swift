@@ -240,15 +240,15 @@ func sigmoid(_ z: Chunk) -> Chunk {
     let magic = V(repeating: 0x1.8p23)
     let shifted = (x * 1.442_695_040_888_963_4) + magic
     let n = shifted - magic
-    x = x.addingProduct(n, V(repeating: -0.693_359_375))      // ln 2 in two parts, so n ln 2 is exact enough
-    x = x.addingProduct(n, V(repeating: 2.121_944_4e-4))
+    x = x.plusProduct(n, V(repeating: -0.693_359_375))      // ln 2 in two parts, so n ln 2 is exact enough
+    x = x.plusProduct(n, V(repeating: 2.121_944_4e-4))
     var p = V(repeating: 1.987_569_15e-4)
-    p = V(repeating: 1.398_199_950_7e-3).addingProduct(p, x)
-    p = V(repeating: 8.333_451_907_3e-3).addingProduct(p, x)
-    p = V(repeating: 4.166_579_589_4e-2).addingProduct(p, x)
-    p = V(repeating: 1.666_666_545_9e-1).addingProduct(p, x)
-    p = V(repeating: 5.000_000_120_1e-1).addingProduct(p, x)
-    let er = (x + 1).addingProduct(p, x * x)                   // e^r = 1 + r + r² p(r)
+    p = V(repeating: 1.398_199_950_7e-3).plusProduct(p, x)
+    p = V(repeating: 8.333_451_907_3e-3).plusProduct(p, x)
+    p = V(repeating: 4.166_579_589_4e-2).plusProduct(p, x)
+    p = V(repeating: 1.666_666_545_9e-1).plusProduct(p, x)
+    p = V(repeating: 5.000_000_120_1e-1).plusProduct(p, x)
+    let er = (x + 1).plusProduct(p, x * x)                   // e^r = 1 + r + r² p(r)
     let exponent = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
     let twoToN = unsafeBitCast((exponent &+ 127) &<< 23, to: V.self)
     return 1 / (1 + er * twoToN)

@@ -167,7 +167,7 @@ final class Workspace {
                 for t in 0..<8 {
                     var partial = Chunk()
                     for j in Swift.stride(from: t, to: strides[l + 1], by: 8) {
-                        partial = partial.addingProduct(rows.chunk(j * rowLength / chunkWidth + c), Chunk(repeating: dNext[j]))
+                        partial = partial.plusProduct(rows.chunk(j * rowLength / chunkWidth + c), Chunk(repeating: dNext[j]))
                     }
                     sum += partial
                 }
@@ -223,7 +223,7 @@ final class Workspace {
             let (w, b) = direct ? (weights[l], biases[l]) : (velocities[l], biasVelocities[l])
             if !direct {
                 let (mu, decay) = (Chunk(repeating: step.momentum), Chunk(repeating: step.weightDecay))
-                for c in 0..<weightCount / chunkWidth { w.setChunk(c, (mu * w.chunk(c)).addingProduct(-decay, weights[l].chunk(c))) }
+                for c in 0..<weightCount / chunkWidth { w.setChunk(c, (mu * w.chunk(c)).plusProduct(-decay, weights[l].chunk(c))) }
                 for c in 0..<stride / chunkWidth { b.setChunk(c, mu * b.chunk(c)) }
             }
             for s in 0..<count {
@@ -279,15 +279,15 @@ private func addScaledRows(_ rows: UnsafePointer<Float>, stride: Int, indices: U
         while i < pairs {
             let (p, q) = (row(i, c), row(i &+ 1, c))
             let (u, v) = (Chunk(repeating: values[i]), Chunk(repeating: values[i &+ 1]))
-            a0 = a0.addingProduct(u, p.chunk(0))
-            a1 = a1.addingProduct(u, p.chunk(1))
-            b0 = b0.addingProduct(v, q.chunk(0))
-            b1 = b1.addingProduct(v, q.chunk(1))
+            a0 = a0.plusProduct(u, p.chunk(0))
+            a1 = a1.plusProduct(u, p.chunk(1))
+            b0 = b0.plusProduct(v, q.chunk(0))
+            b1 = b1.plusProduct(v, q.chunk(1))
             i &+= 2
         }
         if pairs < count {
             let (p, u) = (row(pairs, c), Chunk(repeating: values[pairs]))
-            (a0, a1) = (a0.addingProduct(u, p.chunk(0)), a1.addingProduct(u, p.chunk(1)))
+            (a0, a1) = (a0.plusProduct(u, p.chunk(0)), a1.plusProduct(u, p.chunk(1)))
         }
         z.setChunk(c, a0 + b0)
         z.setChunk(c + 1, a1 + b1)
@@ -297,11 +297,11 @@ private func addScaledRows(_ rows: UnsafePointer<Float>, stride: Int, indices: U
         var (a, b) = (z.chunk(c), Chunk())
         var i = 0
         while i < pairs {
-            a = a.addingProduct(Chunk(repeating: values[i]), row(i, c).chunk(0))
-            b = b.addingProduct(Chunk(repeating: values[i &+ 1]), row(i &+ 1, c).chunk(0))
+            a = a.plusProduct(Chunk(repeating: values[i]), row(i, c).chunk(0))
+            b = b.plusProduct(Chunk(repeating: values[i &+ 1]), row(i &+ 1, c).chunk(0))
             i &+= 2
         }
-        if pairs < count { a = a.addingProduct(Chunk(repeating: values[pairs]), row(pairs, c).chunk(0)) }
+        if pairs < count { a = a.plusProduct(Chunk(repeating: values[pairs]), row(pairs, c).chunk(0)) }
         z.setChunk(c, a + b)
     }
 }
@@ -317,8 +317,8 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
         for i in 0..<count {
             let row = rows + (Int(indices[i]) &* stride &+ chunkWidth &* c)
             let step = Chunk(repeating: -scale * values[i])
-            row.setChunk(0, row.chunk(0).addingProduct(step, d0))
-            row.setChunk(1, row.chunk(1).addingProduct(step, d1))
+            row.setChunk(0, row.chunk(0).plusProduct(step, d0))
+            row.setChunk(1, row.chunk(1).plusProduct(step, d1))
         }
         c += 2
     }
@@ -326,7 +326,7 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
         let d0 = delta.chunk(c)
         for i in 0..<count {
             let row = rows + (Int(indices[i]) &* stride &+ chunkWidth &* c)
-            row.setChunk(0, row.chunk(0).addingProduct(Chunk(repeating: -scale * values[i]), d0))
+            row.setChunk(0, row.chunk(0).plusProduct(Chunk(repeating: -scale * values[i]), d0))
         }
     }
 }
