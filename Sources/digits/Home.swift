@@ -74,6 +74,17 @@ enum Home {
             + "\(list(looked.map { $0 + "/" + mnist })); give --data DIR (or set \(dataVariable))")
     }
 
+    /// The MNIST test images, for what only gains from them (the page's report, an imported model's accuracy):
+    /// `flag` or `$DIGITS_DATA` must load, but a default that finds nothing is a warning that `without` follows.
+    static func testImages(_ flag: String?, without: String) throws -> LabeledImages? {
+        do {
+            return try MNIST.load(.test, from: try data(flag, for: [.test]))
+        } catch let error as LookupError {
+            FileHandle.standardError.write(Data("warning: \(error); \(without)\n".utf8))
+            return nil
+        }
+    }
+
     /// What `--help` says of the `--model` default: the rule, and what it finds now.
     static var modelDefault: String {
         "$\(modelVariable), else the shipped model" + found(try? model(nil))

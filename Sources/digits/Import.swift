@@ -36,13 +36,7 @@ struct Import: ParsableCommand {
         var settings = TrainingSettings(sizes: network.sizes, epochs: 0, batchSize: 10, learningRate: 0, seed: 0)
         settings.cost = cost
         settings.initialization = .scaled
-        let test: LabeledImages?
-        do {
-            test = try MNIST.load(.test, from: try Home.data(data, for: [.test]))
-        } catch let error as LookupError {
-            FileHandle.standardError.write(Data("warning: \(error); the model's test accuracy is left unmeasured\n".utf8))
-            test = nil
-        }
+        let test = try Home.testImages(data, without: "the model's test accuracy is left unmeasured")
         let correct = test.map { network.correctCount(on: $0) } ?? 0
         let record = TrainingRecord(
             settings: settings, epochsRun: 0, bestEpoch: 0, trainingCount: 0, validationCount: 0,

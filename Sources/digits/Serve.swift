@@ -51,14 +51,8 @@ struct Serve: AsyncParsableCommand {
         let model = try Home.model(model)
         let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
                                          outputs: MNIST.classCount)
-        let test: LabeledImages?
-        do {
-            test = try MNIST.load(.test, from: try Home.data(data, for: [.test]))
-        } catch let error as LookupError {
-            // The page reads digits without them; only its report view needs the test files.
-            FileHandle.standardError.write(Data("warning: \(error); serving without the report view\n".utf8))
-            test = nil
-        }
+        // The page reads digits without them; only its report view needs the test files.
+        let test = try Home.testImages(data, without: "serving without the report view")
         let service = DigitService(model: trained, modelPath: model, test: test)
         var limits = HTTPLimits()
         limits.connections = maxConnections

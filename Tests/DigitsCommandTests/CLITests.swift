@@ -377,11 +377,11 @@ enum PNGBytes {
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "\(line)")
 
-        let held = (0..<400).map { _ in loopbackSocket(port: port) }
+        let held = (0..<400).map { _ in Self.loopbackSocket(port: port) }
         Thread.sleep(forTimeInterval: 2)
         #expect(process.isRunning, "the server exited holding \(held.count) connections")
         held.forEach { close($0) }
-        let fd = loopbackSocket(port: port)
+        let fd = Self.loopbackSocket(port: port)
         defer { close(fd) }
         let request = Array("GET /api/model HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         #expect(send(fd, request, request.count, 0) == request.count)
@@ -394,7 +394,7 @@ enum PNGBytes {
     }
 
     /// A loopback TCP connection to `port` (connected, or failed: -1).
-    private func loopbackSocket(port: UInt16) -> Int32 {
+    static func loopbackSocket(port: UInt16) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
