@@ -42,8 +42,7 @@ struct Evaluate: ParsableCommand {
     private func writeScores(_ outputs: [[Float]], labels: [UInt8], to path: String) throws {
         var text = "index,label,answer," + (0..<MNIST.classCount).map { "score\($0)" }.joined(separator: ",") + "\n"
         for (i, (output, label)) in zip(outputs, labels).enumerated() {
-            let answer = output.indices.max { output[$0] < output[$1] }!
-            text += "\(i),\(label),\(answer)," + output.map { "\($0)" }.joined(separator: ",") + "\n"
+            text += "\(i),\(label),\(argmax(output))," + output.map { "\($0)" }.joined(separator: ",") + "\n"
         }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -21,6 +21,21 @@ import Testing
         try digits(as: binary, arguments, input: input, in: folder, environment: environment)
     }
 
+    /// `digits(_:input:in:environment:)` for an async test: the process is waited on by a thread of its own, not by
+    /// one of the few (one per core) that run every task of the test run. Tests that hold those threads for long
+    /// starve the rest: a server test whose `run()` task could not start waited ten minutes for an answer.
+    static func digits(_ arguments: [String], input: Data? = nil, in folder: URL = repository,
+                       environment: [String: String] = [:]) async throws -> Run {
+        try await offThePool { try digits(as: binary, arguments, input: input, in: folder, environment: environment) }
+    }
+
+    /// Runs blocking `work` on a thread of its own and waits for it without holding a thread of the task pool.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { answer in
+            Thread { answer.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// Runs `executable` (the digits binary, or a wrapper that runs it) with `arguments`, and `input` on its
     /// standard input when given, in `folder` (the repository's root unless told) with `environment` added.
     static func digits(as executable: String, _ arguments: [String], input: Data? = nil, in folder: URL = repository,

@@ -261,6 +261,7 @@ func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
     return best
 }
 
-func argmax(_ values: [Float]) -> Int {
+/// Index of the first largest value: the class a network's outputs pick.
+public func argmax(_ values: [Float]) -> Int {
     values.withUnsafeBufferPointer { argmax($0) }
 }
