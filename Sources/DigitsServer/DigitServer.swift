@@ -13,27 +13,31 @@ import Foundation
 /// arrive in time, 414 and 431 for a request line or header fields over their limits (see `HTTPLimits`).
 public final class DigitServer: Sendable {
     private let server: HTTPServer
+    private let ended = Ending()
 
-    /// A server for `service` listening on `host` (an IPv4 address) and `port` (0 picks a free port) from now on;
-    /// throws when it cannot listen there (a port in use, an address not of this machine).
+    /// A server for `service` listening on `host` (an IPv4 address) and `port` (0 picks a free port), serving from
+    /// now on, on a thread of its own; throws when it cannot listen there (a port in use, an address not of this
+    /// machine). Serving needs no task to be scheduled: in a process whose task threads are all busy (a test run
+    /// that trains on every core) requests are still answered.
     public init(service: DigitService, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits()) throws {
         server = try HTTPServer(host: host, port: port, limits: limits) { request in
             Self.route(request, to: service, bodyLimit: limits.body)
         }
+        let (server, ended) = (self.server, self.ended)
+        let thread = Thread {
+            server.serve()
+            ended.end()
+        }
+        thread.name = "digits serve"
+        thread.start()
     }
 
-    /// Serves, on a thread of its own, until the task running it is cancelled or `stop()` is called.
+    /// Waits while the server serves: until the task running it is cancelled (which stops the server) or `stop()`
+    /// is called, and the server has closed its port.
     public func run() async throws {
         let server = self.server
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
-                    server.serve()
-                    done.resume()
-                }
-                thread.name = "digits serve"
-                thread.start()
-            }
+            await ended.wait()
         } onCancel: {
             server.stop()
         }
@@ -83,5 +87,32 @@ public final class DigitServer: Sendable {
 
     private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
         HTTPResponse(status: answer.status, body: answer.body)
+    }
+}
+
+/// The end of serving, awaited by any number of `run()` calls, before or after it comes.
+private final class Ending: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasEnded = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func end() {
+        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            hasEnded = true
+            defer { waiting.removeAll() }
+            return waiting
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if hasEnded { return true }
+                waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
