@@ -1,9 +1,10 @@
 /// The page of `digits serve`: one document with its styles and script, nothing fetched from elsewhere.
 ///
-/// Two views: "Draw" (a canvas for mouse, pen or touch; after each stroke the picture goes to /api/predict as a
-/// PNG and the answer, the ten scores and the 28×28 input come back) and "Model" (from /api/model and
-/// /api/report: the validation curve as SVG, the confusion matrix as a heat map, the misclassified test digits).
-/// Elements the browser test reads carry ids: #pad, #clear, #digit, #result[data-pending], #report-view.
+/// Two views: "Draw" (a pad wide enough for a number, for mouse, pen or touch; after each stroke the picture goes to
+/// /api/predict as a PNG and the number comes back, each digit with its ten scores and the 28×28 the network saw)
+/// and "Model" (from /api/model and /api/report: the validation curve as SVG, the confusion matrix as a heat map,
+/// the misclassified test digits). Elements the browser test reads carry ids: #pad, #clear, #digit (the number),
+/// #digits (a figure per digit), #result[data-pending], #report-view.
 enum Page {
     static let html = #"""
 <!doctype html>
@@ -23,9 +24,10 @@ enum Page {
   nav button { font: inherit; border: 0; background: none; padding: 0.35rem 0.8rem; border-radius: 999px; cursor: pointer; color: var(--muted); }
   nav button[aria-selected="true"] { background: var(--ink); color: #fff; }
   main { max-width: 960px; margin: 0 auto; padding: 1.25rem; }
-  .draw { display: flex; gap: 2rem; flex-wrap: wrap; justify-content: center; }
-  .pad-column { display: flex; flex-direction: column; gap: 0.75rem; align-items: stretch; width: min(100%, 340px); }
-  #pad { width: 100%; aspect-ratio: 1; background: #fff; border: 1px solid var(--line); border-radius: 12px; touch-action: none; cursor: crosshair; box-shadow: 0 1px 3px rgba(0,0,0,0.06); }
+  .draw { display: flex; flex-direction: column; gap: 1.25rem; align-items: center; }
+  .pad-column { display: flex; flex-direction: column; gap: 0.75rem; align-items: stretch; width: min(100%, 720px); }
+  /* The canvas keeps the proportions of its width and height attributes (see fitPad). */
+  #pad { width: 100%; height: auto; display: block; background: #fff; border: 1px solid var(--line); border-radius: 12px; touch-action: none; cursor: crosshair; box-shadow: 0 1px 3px rgba(0,0,0,0.06); }
   #pad.dragging { outline: 3px dashed var(--accent); }
   .buttons { display: flex; gap: 0.5rem; }
   .buttons button, .buttons label { flex: 1; font: inherit; text-align: center; padding: 0.55rem; border-radius: 8px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
@@ -35,10 +37,18 @@ enum Page {
   .buttons .camera { display: none; }
   @media (pointer: coarse) { .buttons .camera { display: block; } }
   .hint { color: var(--muted); font-size: 0.85rem; margin: 0; text-align: center; }
-  .result { width: min(100%, 360px); display: flex; flex-direction: column; gap: 1rem; }
-  .answer { display: flex; align-items: baseline; gap: 0.75rem; }
-  #digit { font-size: 5rem; font-weight: 700; line-height: 1; min-width: 1ch; }
+  .result { width: min(100%, 720px); display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem 2rem; align-items: start; }
+  .result > .wide { grid-column: 1 / -1; }
+  @media (max-width: 600px) { .result { grid-template-columns: minmax(0, 1fr); } }
+  .answer { display: flex; align-items: baseline; gap: 0.75rem; flex-wrap: wrap; }
+  #digit { font-size: 5rem; font-weight: 700; line-height: 1; min-width: 1ch; letter-spacing: 0.05em; overflow-wrap: anywhere; }
   #confidence { color: var(--muted); }
+  #digits { display: flex; gap: 0.5rem; flex-wrap: wrap; margin: 0; }
+  #digits figure { margin: 0; padding: 0.3rem 0.3rem 0.2rem; border: 2px solid var(--line); border-radius: 8px; background: #fff; text-align: center; cursor: pointer; font-variant-numeric: tabular-nums; }
+  #digits figure[aria-selected="true"] { border-color: var(--accent); }
+  #digits canvas { display: block; width: 56px; height: 56px; image-rendering: pixelated; }
+  #digits b { display: block; font-size: 1.2rem; line-height: 1.2; }
+  #digits small { color: var(--muted); }
   .scores { display: grid; grid-template-columns: 1.2rem 1fr 3.2rem; gap: 0.25rem 0.5rem; align-items: center; font-variant-numeric: tabular-nums; font-size: 0.9rem; }
   .bar { height: 0.8rem; background: var(--line); border-radius: 4px; overflow: hidden; }
   .bar span { display: block; height: 100%; width: 0; background: var(--muted); transition: width 0.15s; }
@@ -73,19 +83,21 @@ enum Page {
 <main>
   <section id="draw-view" class="draw">
     <div class="pad-column">
-      <canvas id="pad" width="280" height="280" aria-label="drawing area"></canvas>
+      <canvas id="pad" width="720" height="288" aria-label="drawing area"></canvas>
       <div class="buttons">
         <button id="clear" type="button">Clear</button>
         <label>Choose a picture<input id="file" type="file" accept="image/png,image/jpeg"></label>
         <label class="camera">Take a photo<input id="camera" type="file" accept="image/*" capture="environment"></label>
       </div>
-      <p class="hint">Draw one digit, big, with the mouse, a pen or a finger; or drop a PNG or JPEG on the pad.</p>
+      <p class="hint">Write a digit or a number, big, with the mouse, a pen or a finger (on a phone, turn it sideways
+        for room); or drop a PNG or JPEG on the pad.</p>
     </div>
     <div class="result" id="result" data-pending="0" data-answers="0">
-      <div class="answer"><span id="digit">–</span><span id="confidence">draw a digit</span></div>
+      <div class="answer wide"><span id="digit">–</span><span id="confidence">write a digit or a number</span></div>
+      <div class="wide" id="digits" role="listbox" aria-label="the digits read, left to right"></div>
       <div class="scores" id="scores"></div>
-      <p class="seen"><canvas id="input28" width="28" height="28"></canvas><span>the 28×28 picture the network saw: the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made</span></p>
-      <p id="error" role="alert"></p>
+      <p class="seen"><canvas id="input28" width="28" height="28"></canvas><span id="seen-text">the 28×28 picture the network saw: the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made</span></p>
+      <p id="error" class="wide" role="alert"></p>
     </div>
   </section>
   <section id="report-view" hidden>
@@ -105,12 +117,24 @@ const pad = $("pad"), ctx = pad.getContext("2d");
 const result = $("result");
 let drawing = false, sequence = 0;
 
+// The pad is wide, for a number, where the screen is (a computer, a phone held sideways); on a phone held upright,
+// where a wide pad would be a thin strip, it is 3:2. Turning the screen clears it.
+function fitPad() {
+  const [width, height] = window.innerWidth < window.innerHeight && window.innerWidth < 600 ? [480, 320] : [720, 288];
+  if (pad.width === width && pad.height === height) return;
+  pad.width = width;
+  pad.height = height;
+  clearPad();
+}
+window.addEventListener("resize", fitPad);
+
 function clearPad() {
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, pad.width, pad.height);
   $("digit").textContent = "–";
-  $("confidence").textContent = "draw a digit";
+  $("confidence").textContent = "write a digit or a number";
   $("error").textContent = "";
+  $("digits").replaceChildren();
   showScores(null);
   $("input28").getContext("2d").clearRect(0, 0, 28, 28);
 }
@@ -125,7 +149,7 @@ pad.addEventListener("pointerdown", (event) => {
   pad.setPointerCapture(event.pointerId);
   drawing = true;
   ctx.strokeStyle = "#111";
-  ctx.lineWidth = pad.width * 0.065;
+  ctx.lineWidth = pad.height * 0.065;
   ctx.lineCap = ctx.lineJoin = "round";
   const [x, y] = point(event);
   ctx.beginPath();
@@ -163,6 +187,7 @@ async function send(blob) {
       $("error").textContent = answer.error || ("error " + response.status);
       $("digit").textContent = "?";
       $("confidence").textContent = "";
+      $("digits").replaceChildren();
       showScores(null);
       return;
     }
@@ -177,19 +202,48 @@ async function send(blob) {
 }
 
 function show(answer) {
-  // A number: its digits, each one's score; the scores and the 28×28 shown are its first digit's.
+  // The number; then a figure per digit (its 28×28, its reading and score), left to right; the ten scores and the
+  // enlarged 28×28 are those of the digit chosen among them, at first the one read least surely.
   $("digit").textContent = answer.number;
-  const first = answer.digits[0];
-  $("confidence").textContent = (answer.digits.length > 1 ? "scores " : "score ")
+  const many = answer.digits.length > 1;
+  $("confidence").textContent = (many ? answer.digits.length + " digits, scores " : "score ")
     + answer.digits.map((d) => d.scores[d.digit].toFixed(3)).join(", ");
-  showScores(first.scores, first.digit);
-  const small = $("input28").getContext("2d");
-  const image = small.createImageData(28, 28);
-  first.input28.forEach((v, i) => {
+  const figures = answer.digits.map((d, i) => {
+    const figure = document.createElement("figure");
+    figure.setAttribute("role", "option");
+    figure.title = "digit " + (i + 1) + " of " + answer.digits.length + ": read as " + d.digit;
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 28;
+    paint28(canvas, d.input28);
+    const reading = document.createElement("b");
+    reading.textContent = d.digit;
+    const score = document.createElement("small");
+    score.textContent = d.scores[d.digit].toFixed(3);
+    figure.append(canvas, reading, score);
+    figure.addEventListener("click", () => choose(i));
+    return figure;
+  });
+  $("digits").replaceChildren(...figures);
+  function choose(i) {
+    figures.forEach((f, j) => f.setAttribute("aria-selected", String(i === j)));
+    const d = answer.digits[i];
+    showScores(d.scores, d.digit);
+    paint28($("input28"), d.input28);
+    $("seen-text").textContent = (many ? "digit " + (i + 1) + " of " + answer.digits.length + " as the network saw it"
+      : "the 28×28 picture the network saw") + ": the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made";
+  }
+  const surest = (d) => d.scores[d.digit];
+  choose(answer.digits.reduce((least, d, i) => surest(d) < surest(answer.digits[least]) ? i : least, 0));
+}
+
+function paint28(canvas, pixels) {
+  const c = canvas.getContext("2d");
+  const image = c.createImageData(28, 28);
+  pixels.forEach((v, i) => {
     image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = 255 - v;
     image.data[4 * i + 3] = 255;
   });
-  small.putImageData(image, 0, 0);
+  c.putImageData(image, 0, 0);
 }
 
 function showScores(scores, best) {
@@ -370,6 +424,7 @@ function drawGallery(report) {
 fetch("/api/model").then((r) => r.json()).then((model) => {
   $("model-name").textContent = model.path + (model.testAccuracy != null ? " · test accuracy " + (100 * model.testAccuracy).toFixed(2) + "%" : "");
 }).catch(() => {});
+fitPad();
 clearPad();
 showView(location.hash === "#report" ? "report" : "draw");
 </script>

@@ -4,10 +4,12 @@
 Usage: page_test.py DIGITS-BINARY [SCREENSHOT-FOLDER]
 
 Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with pointer actions (strokes a person
-would make) and reads the digit the page shows, has it read a PNG and a phone's JPEG photo (stored on its side,
+would make) and reads the digit the page shows, writes a three-digit number and reads it back with a 28×28 per
+digit, has it read a PNG and a phone's JPEG photo (stored on its side,
 turned upright by its EXIF orientation) chosen with its file button, checks that an answer without a JSON body is
 shown by its status, opens the model report and checks that its curve, confusion
-matrix and gallery are drawn, looks at the page at phone size, and sends a burst of 1,000 concurrent bad requests,
+matrix and gallery are drawn, looks at the page on a phone held upright (a digit) and sideways (a
+number), and sends a burst of 1,000 concurrent bad requests,
 after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
 the page reads at least 8 of the 10 digits and everything else works.
 """
@@ -83,6 +85,18 @@ def choose(driver, path):
     return driver.find_element(By.ID, "digit").text
 
 
+def digit_figures(driver):
+    """Per figure in #digits: the digit it shows, its score, and whether its 28x28 canvas has ink on it."""
+    return driver.execute_script("""
+        return [...document.querySelectorAll("#digits figure")].map((figure) => {
+          const canvas = figure.querySelector("canvas");
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          let ink = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i] < 128) ink++;
+          return {digit: figure.querySelector("b").textContent, score: figure.querySelector("small").textContent, ink: ink};
+        });""")
+
+
 def start_server(binary):
     server = subprocess.Popen([binary, "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
     line = server.stdout.readline()
@@ -104,9 +118,21 @@ def browser(width, height, phone=False):
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
-def draw(driver, strokes):
+def number_strokes(digits, aspect):
+    """The strokes of `digits` written left to right on a pad `aspect` times as wide as tall, in fractions of the
+    pad: each digit in a square as tall as the pad, their centres 0.6 of its height apart (gaps of about a fifth)."""
+    strokes = []
+    for i, digit in enumerate(digits):
+        centre = 0.5 + (i - (len(digits) - 1) / 2) * 0.6 / aspect
+        strokes += [[(centre + (x - 0.5) / aspect, y) for x, y in stroke] for stroke in DIGITS[digit]]
+    return strokes
+
+
+def draw(driver, digits):
+    """Writes `digits` (one or several) on the pad with pointer strokes and returns the number the page shows."""
     pad = driver.find_element(By.ID, "pad")
     size = pad.size
+    strokes = number_strokes(digits, size["width"] / size["height"])
     result = driver.find_element(By.ID, "result")
     before = int(result.get_attribute("data-answers"))
     for stroke in strokes:
@@ -157,9 +183,9 @@ def main():
             driver.get(url)
             WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "model-name").text != "")
             readings = {}
-            for digit, strokes in DIGITS.items():
+            for digit in DIGITS:
                 driver.find_element(By.ID, "clear").click()
-                readings[digit] = draw(driver, strokes)
+                readings[digit] = draw(driver, [digit])
                 if shots and digit in (3, 7):
                     driver.save_screenshot(os.path.join(shots, "draw-%d.png" % digit))
             right = sum(1 for d, r in readings.items() if r == str(d))
@@ -167,6 +193,18 @@ def main():
                   + " (%d of 10 right)" % right)
             if right < 8:
                 failures.append("the page read only %d of 10 drawn digits" % right)
+
+            # A number, written with pointer strokes across the pad, reads back with a figure per digit.
+            driver.find_element(By.ID, "clear").click()
+            number = draw(driver, [3, 0, 7])
+            figures = digit_figures(driver)
+            print("a number written on the pad, 307, read by the page as %s; its figures: %s" % (number, figures))
+            if number != "307":
+                failures.append("the number 307 written on the pad was read as " + number)
+            if [f["digit"] for f in figures] != list(number) or not all(f["ink"] and f["score"] for f in figures):
+                failures.append("the page's figures of the digits do not show each digit's 28x28 and score: %s" % figures)
+            if shots:
+                driver.save_screenshot(os.path.join(shots, "number.png"))
 
             # A PNG chosen with the file button is read too.
             picture = os.path.join(os.environ.get("TMPDIR", "/tmp"), "digits-page-test-seven-%d.png" % os.getpid())
@@ -222,7 +260,7 @@ def main():
             phone.get(url)
             WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "model-name").text != "")
             phone.find_element(By.ID, "clear").click()
-            reading = draw(phone, DIGITS[7])
+            reading = draw(phone, [7])
             overflow = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
             camera = phone.find_element(By.ID, "camera")
             offered = (phone.find_element(By.CSS_SELECTOR, "label.camera").is_displayed()
@@ -237,6 +275,25 @@ def main():
                 phone.save_screenshot(os.path.join(shots, "phone.png"))
         finally:
             phone.quit()
+
+        # Held sideways, the phone's pad is wide enough for a number.
+        sideways = browser(844, 390, phone=True)
+        try:
+            sideways.get(url)
+            WebDriverWait(sideways, 10).until(lambda d: d.find_element(By.ID, "model-name").text != "")
+            pad = sideways.find_element(By.ID, "pad").size
+            reading = draw(sideways, [4, 1])
+            overflow = sideways.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
+            print("a phone held sideways: pad %dx%d, the number 41 written on it read as %s; horizontal overflow: %s"
+                  % (pad["width"], pad["height"], reading, overflow))
+            if reading != "41":
+                failures.append("on a phone held sideways, the number 41 was read as " + reading)
+            if overflow or pad["width"] < 2 * pad["height"]:
+                failures.append("on a phone held sideways, the pad is %dx%d or the page overflows" % (pad["width"], pad["height"]))
+            if shots:
+                sideways.save_screenshot(os.path.join(shots, "phone-sideways.png"))
+        finally:
+            sideways.quit()
 
         started = time.monotonic()
         statuses = asyncio.run(burst(port, 1000))

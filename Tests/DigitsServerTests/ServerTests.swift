@@ -127,7 +127,7 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         let (status, body, type) = try await fetch("/")
         #expect(status == 200 && type?.hasPrefix("text/html") == true)
         let page = String(decoding: body, as: UTF8.self)
-        for id in ["pad", "clear", "digit", "scores", "input28", "curve", "confusion", "gallery"] {
+        for id in ["pad", "clear", "digit", "digits", "scores", "input28", "curve", "confusion", "gallery"] {
             #expect(page.contains("id=\"\(id)\""), "the page has no #\(id)")
         }
         // Nothing is fetched from elsewhere.
