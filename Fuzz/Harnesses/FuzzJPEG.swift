@@ -14,7 +14,7 @@ let fuzzNetwork: Network = {
 public func fuzzJPEG(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Data(bytes: data, count: size)
     // A 4-megapixel limit keeps each run fast; the limit itself is checked before any allocation.
-    let minimumSide = size % 2 == 0 ? nil : DigitPreparation.workingSide
+    let minimumSide = size % 2 == 0 ? nil : DigitPreparation.decodingSide
     if case .success(let image) = JPEGFile.decode(bytes, pixelLimit: 4_000_000, minimumSide: minimumSide) {
         precondition(image.gray.count == image.width * image.height, "decoded size is not width × height")
         if let digit = try? DigitPreparation.prepare(image) {

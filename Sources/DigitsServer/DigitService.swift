@@ -38,7 +38,7 @@ public struct DigitService: Sendable {
     /// 255 = ink), at the top too for one digit.
     public func predict(picture: Data) -> Answer {
         let image: GrayImage
-        switch PictureFile.decode(picture, pixelLimit: Self.pixelLimit, minimumSide: DigitPreparation.workingSide) {
+        switch PictureFile.decode(picture, pixelLimit: Self.pixelLimit, minimumSide: DigitPreparation.decodingSide) {
         case .success(let decoded): image = decoded
         case .failure(let problem):
             let message = PictureError(path: "request body", problem: problem).description

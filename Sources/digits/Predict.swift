@@ -98,8 +98,8 @@ struct Predict: ParsableCommand {
     private func predict(_ path: String, with network: Network, model: String) throws {
         let image = path == Self.standardInput
             ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
-                                   minimumSide: DigitPreparation.workingSide)
-            : try PictureFile.read(from: path, pixelLimit: maxPixels, minimumSide: DigitPreparation.workingSide)
+                                   minimumSide: DigitPreparation.decodingSide)
+            : try PictureFile.read(from: path, pixelLimit: maxPixels, minimumSide: DigitPreparation.decodingSide)
         let readings: [DigitReading]
         do {
             readings = single

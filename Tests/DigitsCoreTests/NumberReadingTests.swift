@@ -17,7 +17,7 @@ import Testing
             ? JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 75).encode(rgba: rgba, width: width, height: height)
             : PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height)
         let path = folder.write(jpeg ? "number.jpg" : "number.png", bytes)
-        let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.workingSide)
+        let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
         return try NumberReading.read(image, score: network.feedForward)
     }
 
@@ -67,6 +67,35 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height) == "8371")
     }
 
+    /// Where two digits share columns without touching (the top of one over the foot of the next), a cut bends
+    /// round both instead of slicing through them; and it stays straight where nothing is in its way.
+    @Test func aCutBendsRoundInkThatSharesItsColumns() throws {
+        var gray = [UInt8](repeating: 255, count: 80 * 80)
+        func ink(_ columns: ClosedRange<Int>, _ rows: ClosedRange<Int>) {
+            for y in rows { for x in columns { gray[y * 80 + x] = 0 } }
+        }
+        ink(10...25, 5...29)   // the one on the left, high
+        ink(21...40, 41...65)  // the one on the right, low: columns 21-25 are both's
+        let map = try InkMap(GrayImage(width: 80, height: 80, gray: gray))
+        #expect(map.parts.count == 2)
+        var group = NumberReading.Group(0, map.parts[0])
+        group.absorb(NumberReading.Group(1, map.parts[1]))
+        let chosen = [true, true]
+        let crossed = { (path: [Int]) in (0..<80).count { map.label[$0 * 80 + path[$0]] >= 0 } }
+        #expect(crossed([Int](repeating: 23, count: 80)) > 0)
+        let bent = NumberReading.bentCut(at: 23, through: group, chosen: chosen, in: map)
+        #expect(crossed(bent) == 0, "\(bent)")
+        #expect(bent[10] > 25 && bent[50] < 21, "\(bent)")
+        #expect(zip(bent, bent.dropFirst()).allSatisfy { abs($0 - $1) <= 1 })
+        // Between the two, in columns neither uses, the cut has no reason to bend.
+        var apart = [UInt8](repeating: 255, count: 80 * 80)
+        for y in 5...65 { for x in 10...20 { apart[y * 80 + x] = 0 }; for x in 40...60 { apart[y * 80 + x] = 0 } }
+        let straightMap = try InkMap(GrayImage(width: 80, height: 80, gray: apart))
+        var both = NumberReading.Group(0, straightMap.parts[0])
+        both.absorb(NumberReading.Group(1, straightMap.parts[1]))
+        #expect(NumberReading.bentCut(at: 30, through: both, chosen: chosen, in: straightMap) == [Int](repeating: 30, count: 80))
+    }
+
     /// A 7 written in two strokes that do not touch (its bar apart from its stem) is one digit.
     @Test func strokesOfOneDigitThatDoNotTouchAreOneDigit() throws {
         var image = GrayImage(width: 200, height: 200, gray: .init(repeating: 255, count: 200 * 200))
@@ -98,17 +127,28 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height) == "3714")
     }
 
-    /// A number written small in a large, unevenly lit, noisy photo (a JPEG of 1,600 × 1,200). (At 2,400 × 1,800
-    /// it is not found: the picture is shrunk to 400 pixels first, where its digits are 10 pixels tall.)
-    @Test func aSmallNumberInALargePhotoReads() throws {
+    /// A number written small in a large, unevenly lit, noisy photo (JPEGs of 2,400 × 1,800 and 4,000 × 3,000, the
+    /// digits 60 and 80 pixels tall): found in the shrunk picture, read in a closer look at its region, with boxes
+    /// in the file's own pixels.
+    @Test(arguments: [(2_400, 1_800, Float(3)), (4_000, 3_000, Float(4))])
+    func aSmallNumberInALargePhotoReads(_ width: Int, _ height: Int, _ scale: Float) throws {
         var style = PictureStyle(name: "photo", lightFalloff: 0.35, noise: 6)
-        style.scale = 3
+        style.scale = scale
         let number = try Self.number([9, 5, 8], .normal)
         let (pixels, fieldWidth, fieldHeight) = number.field(try PictureTests.test.get(), seed: 1)
-        style.canvas = (1_600, 1_200)
+        style.canvas = (width, height)
         style.position = (0.3, 0.6)
         let rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
-        #expect(try Self.read(rgba, width: 1_600, height: 1_200, jpeg: true) == "958")
+        let readings = try Self.readings(rgba, width: width, height: height, jpeg: true)
+        #expect(readings.map { String($0.digit) }.joined() == "958")
+        // Where the number was drawn on the canvas (see PictureStyle.render).
+        let (w, h) = (Float(fieldWidth) * scale, Float(fieldHeight) * scale)
+        let (left, top) = (0.3 * (Float(width) - w), 0.6 * (Float(height) - h))
+        for box in readings.map(\.prepared.box) {
+            #expect(Float(box.x) >= left - 4 && Float(box.x + box.width) <= left + w + 4, "\(box)")
+            #expect(Float(box.y) >= top - 4 && Float(box.y + box.height) <= top + h + 4, "\(box)")
+            #expect(Float(box.height) >= 12 * scale, "\(box)")
+        }
     }
 
     /// Pictures that are not a number end in an error, soon: a page of text-like marks, noise.

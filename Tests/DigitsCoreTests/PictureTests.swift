@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Foundation
 import Testing
 @testable import DigitsCore
@@ -32,7 +33,7 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             }
             if let writer = jpeg?(i) {
                 let path = folder.write("\(i).jpg", writer.encode(rgba: rgba, width: width, height: height))
-                let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.workingSide)
+                let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
                 if network.classify(try DigitPreparation.prepare(image).networkInput) == label {
                     jpegRight += 1
                 } else {
@@ -141,6 +142,40 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
                 : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
             let path = folder + "/" + name + "-" + number.text(test) + (png ? ".png" : ".jpg")
             #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        }
+    }
+
+    /// Numbers written small in large photos: 2 to 6 digits (normal spacing, sloping, uneven) 40, 60 and 80 pixels
+    /// tall on unevenly lit, noisy canvases of 1,600 × 1,200, 2,400 × 1,800 and 4,000 × 3,000 pixels, placed at
+    /// random, 10 of each, as JPEGs of quality 85; named `NNNN-WIDTHpxHEIGHT-NUMBER.jpg` (e.g. `0042-2400px60-314.jpg`).
+    /// Written into the folder named by DIGITS_PHOTO_SET for `scripts/number-accuracy --photos`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_PHOTO_SET"] != nil))
+    func writePhotoSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_PHOTO_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        var k = 0
+        for (width, height) in [(1_600, 1_200), (2_400, 1_800), (4_000, 3_000)] {
+            // A digit's ink is about 20 of MNIST's pixels tall.
+            for digitHeight in [40, 60, 80] {
+                for _ in 0..<10 {
+                    var generator = SplitMix64(seed: UInt64(k) &* 104_729 &+ 3)
+                    let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+                    let number = NumberPicture(digits: digits, spacing: .normal,
+                                               slope: Float(generator.nextUnit() - 0.5) * 0.3,
+                                               wobble: 1.5, sizeVariation: 0.1)
+                    var style = PictureStyle(name: "photo", lightFalloff: 0.35, noise: 6)
+                    style.scale = Float(digitHeight) / 20
+                    style.canvas = (width, height)
+                    style.position = (Float(generator.nextUnit()), Float(generator.nextUnit()))
+                    let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
+                    let rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
+                    let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)
+                    let path = folder + String(format: "/%04d-%dpx%d-", k, width, digitHeight) + number.text(test) + ".jpg"
+                    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                    k += 1
+                }
+            }
         }
     }
 }

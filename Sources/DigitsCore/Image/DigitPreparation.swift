@@ -57,29 +57,51 @@ public enum DigitPreparation {
     public static let side = 28
     public static let box = 20
     /// Pictures are first shrunk so that their longer side is at most this: plenty for a 20-pixel result.
-    /// (A JPEG may be decoded at a fraction of its size while its longer side keeps at least this.)
     public static let workingSide = 400
+    /// Pictures are decoded keeping at least this on their longer side (a JPEG may be decoded at a fraction of its
+    /// size): the detail that a closer look at a number small in a large photo needs (`NumberReading`).
+    public static let decodingSide = 1_600
     /// Ink must stand out from the paper by this fraction of full scale, or there is no digit.
     static let minimumContrast: Float = 0.12
 
     /// The picture read as one digit: all of its substantial ink (see `InkMap.substantialParts`).
     public static func prepare(_ image: GrayImage) throws(PreparationError) -> PreparedDigit {
         let map = try InkMap(image)
-        return digit(in: map, parts: map.substantialParts(), columns: 0..<map.plane.width)!
+        return digit(in: map, parts: map.substantialParts(), columns: Columns(0..<map.plane.width, rows: map.plane.height))!
+    }
+
+    /// The columns of a map that a digit's ink is taken from, row by row: a range, the same in every row, or the
+    /// pixels between two cuts that bend round the strokes they pass (`NumberReading`).
+    struct Columns {
+        /// Per row of the map, the first column and the column past the last.
+        private let lower: [Int], upper: [Int]
+
+        init(_ range: Range<Int>, rows: Int) {
+            lower = Array(repeating: range.lowerBound, count: rows)
+            upper = Array(repeating: range.upperBound, count: rows)
+        }
+
+        /// The pixels at or right of `left` and left of `right` (each a column per row); none where they cross.
+        init(between left: [Int], and right: [Int]) {
+            (lower, upper) = (left, right)
+        }
+
+        subscript(row y: Int) -> Range<Int> { lower[y]..<max(lower[y], upper[y]) }
     }
 
     /// Steps 5 and 6 for one digit of `map`: the ink of the connected parts marked in `parts` (indexed by
     /// part) whose columns lie in `columns`, with the anti-aliased rim within two pixels of it, thickened, cropped
     /// and centred. The only way any digit, alone in its picture or one of a number, reaches the network.
     /// Nil when that ink is empty.
-    static func digit(in map: InkMap, parts: [Bool], columns: Range<Int>) -> PreparedDigit? {
+    static func digit(in map: InkMap, parts: [Bool], columns: Columns) -> PreparedDigit? {
         let (width, height) = (map.plane.width, map.plane.height)
         // The chosen ink's box.
         var (minX, minY, maxX, maxY) = (width, height, -1, -1)
         for (id, part) in map.parts.enumerated() where parts[id] {
-            let x0 = max(part.minX, columns.lowerBound), x1 = min(part.maxX, columns.upperBound - 1)
-            guard x0 <= x1 else { continue }
             for y in part.minY...part.maxY {
+                let row = columns[row: y]
+                let x0 = max(part.minX, row.lowerBound), x1 = min(part.maxX, row.upperBound - 1)
+                guard x0 <= x1 else { continue }
                 for x in x0...x1 where map.label[y * width + x] == Int32(id) {
                     (minX, minY, maxX, maxY) = (min(minX, x), min(minY, y), max(maxX, x), max(maxY, y))
                 }
@@ -93,7 +115,8 @@ public enum DigitPreparation {
         var window = Plane(width: wx1 - wx0, height: wy1 - wy0,
                            values: .init(repeating: 0, count: (wx1 - wx0) * (wy1 - wy0)))
         for y in wy0..<wy1 {
-            for x in max(wx0, columns.lowerBound)..<min(wx1, columns.upperBound) {
+            let row = columns[row: y].clamped(to: wx0..<wx1)
+            for x in row {
                 let id = map.label[y * width + x]
                 if id >= 0 && parts[Int(id)] { window[x - wx0, y - wy0] = 1 }
             }
@@ -101,18 +124,21 @@ public enum DigitPreparation {
         // The rim: pixels below the threshold (or of the chosen parts) within two pixels of the chosen ink.
         let near = window.dilated(radius: 2)
         for y in wy0..<wy1 {
-            for x in max(wx0, columns.lowerBound)..<min(wx1, columns.upperBound) where near[x - wx0, y - wy0] > 0 {
+            let row = columns[row: y].clamped(to: wx0..<wx1)
+            for x in row where near[x - wx0, y - wy0] > 0 {
                 let id = map.label[y * width + x]
                 if id < 0 || parts[Int(id)] { window[x - wx0, y - wy0] = map.plane[x, y] }
             }
         }
         for y in wy0..<wy1 {
-            for x in wx0..<wx1 where !columns.contains(x) || near[x - wx0, y - wy0] == 0 { window[x - wx0, y - wy0] = 0 }
+            let row = columns[row: y]
+            for x in wx0..<wx1 where !row.contains(x) || near[x - wx0, y - wy0] == 0 { window[x - wx0, y - wy0] = 0 }
         }
         let ink = thickenThinStrokes(&window, in: (minX - wx0, minY - wy0, maxX - minX + 1, maxY - minY + 1))
         let pixels = centredByMass(window.cropped(to: ink))
         let back = map.filePixelsPerPixel
-        let original = (x: Int(Float(ink.x + wx0) * back), y: Int(Float(ink.y + wy0) * back),
+        let original = (x: map.fileOrigin.x + Int(Float(ink.x + wx0) * back),
+                        y: map.fileOrigin.y + Int(Float(ink.y + wy0) * back),
                         width: max(1, Int((Float(ink.width) * back).rounded())),
                         height: max(1, Int((Float(ink.height) * back).rounded())))
         return PreparedDigit(pixels: pixels, inverted: map.inverted, box: original)

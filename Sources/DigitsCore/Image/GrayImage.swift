@@ -21,4 +21,28 @@ public struct GrayImage: Equatable, Sendable {
 
     /// True when some pixel is not fully opaque.
     public var hasTransparency: Bool { alpha.contains { $0 != 255 } }
+
+    /// The pixels of `region` (which lies within the picture), as a picture of their own with this one's reduction.
+    func cropped(to region: PixelRegion) -> GrayImage {
+        guard region != PixelRegion(self) else { return self }
+        let rows = region.y..<region.y + region.height
+        let pick = { (plane: [UInt8]) in rows.flatMap { y in plane[y * width + region.x..<y * width + region.x + region.width] } }
+        var part = GrayImage(width: region.width, height: region.height, gray: pick(gray), alpha: pick(alpha))
+        part.reduction = reduction
+        return part
+    }
+}
+
+/// A rectangle of a picture's pixels.
+struct PixelRegion: Equatable {
+    var x, y, width, height: Int
+
+    init(x: Int, y: Int, width: Int, height: Int) {
+        (self.x, self.y, self.width, self.height) = (x, y, width, height)
+    }
+
+    /// All of `image`.
+    init(_ image: GrayImage) {
+        self.init(x: 0, y: 0, width: image.width, height: image.height)
+    }
 }

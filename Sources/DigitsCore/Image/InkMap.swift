@@ -1,10 +1,12 @@
 /// A picture as ink and paper: steps 1 to 4 of `DigitPreparation`, shared by a lone digit and by the digits of a
 /// number. The ink coverage is stretched so that strong ink is 1, thresholded by Otsu's method, and the ink's
-/// connected parts (8-connected) are labelled; choosing which parts make a digit is left to the caller.
+/// connected parts (8-connected) are labelled; choosing which parts make a digit is left to the caller. A map
+/// covers the whole picture, or a region of it looked at more closely (a number small in a large photo).
 struct InkMap {
-    /// A connected part of the ink: its area and box in this map's pixels.
+    /// A connected part of the ink: its area and box in this map's pixels, and its strongest ink.
     struct Part {
         var area = 0
+        var peak: Float = 0
         var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
         var width: Int { maxX - minX + 1 }
         var height: Int { maxY - minY + 1 }
@@ -19,14 +21,25 @@ struct InkMap {
     /// Per pixel, the index of its part in `parts`, or -1 below the threshold.
     let label: [Int32]
     let parts: [Part]
+    /// The part of the picture this map covers, in the picture's pixels.
+    let region: PixelRegion
+    /// The picture's pixels per pixel of this map (more than 1 where the picture or region was shrunk).
+    let imagePixelsPerPixel: Float
     /// The file's pixels per pixel of this map (the picture was shrunk, or a JPEG decoded at reduced size).
     let filePixelsPerPixel: Float
+    /// Where this map's pixel (0, 0) is in the file's pixels.
+    let fileOrigin: (x: Int, y: Int)
 
     /// At most this fraction of a picture is ink.
     static let inkLimit: Float = 0.4
+    /// Strong ink is the level that this many pixels reach, or a thousandth of the picture where that is fewer:
+    /// the ink of a small number in a large photo may be a few dozen pixels once the photo is shrunk.
+    static let strongInkPixels = 20
 
-    init(_ image: GrayImage) throws(PreparationError) {
-        var plane = DigitPreparation.composite(image)
+    /// The ink of `region` of `image` (all of it by default).
+    init(_ image: GrayImage, region: PixelRegion? = nil) throws(PreparationError) {
+        let region = region ?? PixelRegion(image)
+        var plane = DigitPreparation.composite(image.cropped(to: region))
         let side = DigitPreparation.workingSide
         let scale = min(1, Float(side) / Float(max(plane.width, plane.height)))
         if scale < 1 {
@@ -35,10 +48,14 @@ struct InkMap {
         }
         inverted = plane.median() > 0.5
         plane = DigitPreparation.separatingInk(plane, inkIsDark: inverted)
+        self.region = region
+        imagePixelsPerPixel = 1 / scale
         filePixelsPerPixel = Float(image.reduction) / scale
+        fileOrigin = (region.x * image.reduction, region.y * image.reduction)
 
-        // Strong ink: the 99.9th percentile, which a thin line covering a thousandth of the picture still reaches.
-        let strong = DigitPreparation.percentile(plane.values, 0.999)
+        // Strong ink: the level of the brightest pixels, few enough that a thin line or a small number has them.
+        let strongPixels = min(Self.strongInkPixels, plane.values.count / 1000)
+        let strong = DigitPreparation.percentile(plane.values, 1 - Float(strongPixels) / Float(plane.values.count))
         guard strong >= DigitPreparation.minimumContrast else { throw .noDigit }
         plane.values = plane.values.map { min(1, $0 / strong) }
         let threshold = max(DigitPreparation.otsuThreshold(plane.values), 0.2)
@@ -74,6 +91,7 @@ struct InkMap {
             while let p = stack.popLast() {
                 let (px, py) = (p % width, p / width)
                 part.area += 1
+                part.peak = max(part.peak, plane.values[p])
                 (part.minX, part.maxX) = (min(part.minX, px), max(part.maxX, px))
                 (part.minY, part.maxY) = (min(part.minY, py), max(part.maxY, py))
                 for dy in -1...1 {

@@ -14,13 +14,18 @@ import Foundation
 //     dash, a comma). More than `markLimit` groups is not a number.
 //  3. Digits, by recognition. A group wider than a digit usually is (30% wider than tall, or half as wide again
 //     as the picture's groups' median) may hold several digits: some overlapping without touching, some
-//     touching; other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is cut into columns at candidate
-//     cuts, the columns where its ink is thinnest (local minima of its column sums). Every piece is prepared as
-//     a digit (`DigitPreparation.digit`, the same steps 5 and 6 as a lone digit) and read by the network.
-//     Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of log(confidence)
+//     touching; other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is
+//     cut at candidate cuts, the columns where its ink is thinnest (local minima of its column sums), each tried
+//     straight and bent (`bentCut`: the path of least ink from top to bottom that strays at most `bendLimit` of
+//     the group's height from its column, to pass round a stroke that crosses into the next digit's columns).
+//     Every piece is prepared as a digit (`DigitPreparation.digit`, the same steps 5 and 6 as a lone digit) and
+//     read by the network. Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of log(confidence)
 //     less a shape cost, where confidence is the best score's share of all ten (so each extra digit must be
 //     read surely to pay for itself) and the shape cost grows as the piece's width-to-height ratio leaves the
 //     range usual for the digit it is read as (a slice of a 0 may read as a 0, but it is as narrow as a 1).
+//  4. A closer look. Where the digits found are shorter than MNIST's 20-pixel box in a picture that was shrunk
+//     to be read (a number small in a large photo), steps 1 to 3 run again on the region around them in the
+//     picture's own pixels, and that reading is the answer (the first one where the closer look finds nothing).
 
 /// One digit read from a picture: what the network saw and how it scored each class.
 public struct DigitReading: Sendable {
@@ -47,18 +52,53 @@ public enum NumberReading {
     static let runLimit = 4
     /// At most this many candidate cuts per group.
     static let cutLimit = 10
+    /// A cut bends at most this fraction of its group's height away from its column (`bentCut`).
+    static let bendLimit: Float = 0.12
+    /// A part whose ink nowhere reaches this (strong ink is 1) is shading, not a stroke: the paper's own unevenness.
+    static let faintestPeak: Float = 0.4
+    /// Digits shorter than this many pixels of the map, in a picture that was shrunk, are looked at again closer,
+    /// if that makes them at least `closerGain` times as tall.
+    static let detailHeight: Float = 20
+    static let closerGain: Float = 1.5
 
     /// The digits of `image`, left to right, each read by `score` (a network's feed-forward pass over the 784
     /// inputs of a prepared digit).
     public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
         let map = try InkMap(image)
         let height = digitHeight(map)
-        let marks = self.marks(of: map, digitHeight: height)
-        // Grouping compares marks in pairs: a texture's thousands of marks are refused before it.
-        guard marks.count <= 4 * markLimit else { throw .tooManyMarks(marks.count) }
-        let groups = self.groups(of: marks, in: map, digitHeight: height)
-        guard groups.count <= markLimit else { throw .tooManyMarks(groups.count) }
-        guard !groups.isEmpty else { throw .noDigit }
+        let groups = try self.groups(in: map, digitHeight: height)
+        if height < detailHeight, let region = closerRegion(around: groups, in: map, digitHeight: height),
+           let closer = try? InkMap(image, region: region) {
+            let closerHeight = digitHeight(closer)
+            if let closerGroups = try? self.groups(in: closer, digitHeight: closerHeight),
+               let readings = try? digits(of: closerGroups, in: closer, score: score) {
+                return readings
+            }
+        }
+        return try digits(of: groups, in: map, score: score)
+    }
+
+    /// The region of the picture around `groups`, with a digit's height of paper on every side, when reading it
+    /// at the working size makes the digits at least `closerGain` times as tall as in `map`; nil otherwise.
+    static func closerRegion(around groups: [Group], in map: InkMap, digitHeight h: Float) -> PixelRegion? {
+        let margin = Int(h.rounded(.up))
+        let (x0, y0) = (groups.map(\.minX).min()! - margin, groups.map(\.minY).min()! - margin)
+        let (x1, y1) = (groups.map(\.maxX).max()! + 1 + margin, groups.map(\.maxY).max()! + 1 + margin)
+        // In the picture's pixels, within it.
+        let scale = map.imagePixelsPerPixel
+        let (left, top) = (max(0, Int(Float(x0) * scale)), max(0, Int(Float(y0) * scale)))
+        let right = min(map.region.width, Int((Float(x1) * scale).rounded(.up)))
+        let bottom = min(map.region.height, Int((Float(y1) * scale).rounded(.up)))
+        guard right > left, bottom > top else { return nil }
+        let region = PixelRegion(x: map.region.x + left, y: map.region.y + top, width: right - left, height: bottom - top)
+        let closerScale = min(1, Float(DigitPreparation.workingSide) / Float(max(region.width, region.height)))
+        guard closerScale * scale >= closerGain else { return nil }
+        return region
+    }
+
+    /// The digits of `groups`, left to right.
+    static func digits(of groups: [Group], in map: InkMap, score: ([Float]) -> [Float]) throws(PreparationError)
+        -> [DigitReading] {
         // A group wider than a digit usually is, or than the other groups are, may hold several digits.
         let widths = groups.map(\.width).sorted()
         let usualWidth = Float(widths[(widths.count - 1) / 2])
@@ -97,8 +137,10 @@ public enum NumberReading {
     /// counted once per pixel of it, so that a digit's detached flag does not count as much as its body).
     static func digitHeight(_ map: InkMap) -> Float {
         let substantial = zip(map.parts, map.substantialParts()).filter { $0.1 }.map(\.0)
-        let upright = substantial.filter { !isHorizontalStroke($0) }
-        let parts = (upright.isEmpty ? substantial : upright).sorted { $0.height < $1.height }
+        let strokes = substantial.filter { $0.peak >= faintestPeak }
+        let candidates = strokes.isEmpty ? substantial : strokes
+        let upright = candidates.filter { !isHorizontalStroke($0) }
+        let parts = (upright.isEmpty ? candidates : upright).sorted { $0.height < $1.height }
         let half = parts.reduce(0) { $0 + $1.area } / 2
         var seen = 0
         for part in parts {
@@ -114,7 +156,7 @@ public enum NumberReading {
         return map.parts.indices.filter { id in
             let part = map.parts[id]
             let size = Float(max(part.width, part.height))
-            guard part.area * 40 >= largest, size >= 0.3 * h else { return false }
+            guard part.area * 40 >= largest, size >= 0.3 * h, part.peak >= faintestPeak else { return false }
             if isHorizontalStroke(part) && Float(part.width) >= 1.2 * h { return false }
             if Float(part.height) > 2.2 * h { return false }
             let sides = [part.minX == 0, part.minY == 0, part.maxX == width - 1, part.maxY == height - 1].count { $0 }
@@ -123,6 +165,17 @@ public enum NumberReading {
     }
 
     // MARK: 2. Groups
+
+    /// The marks of `map` in groups, left to right; an error where there are none, or more than a number has.
+    static func groups(in map: InkMap, digitHeight h: Float) throws(PreparationError) -> [Group] {
+        let marks = self.marks(of: map, digitHeight: h)
+        // Grouping compares marks in pairs: a texture's thousands of marks are refused before it.
+        guard marks.count <= 4 * markLimit else { throw .tooManyMarks(marks.count) }
+        let groups = self.groups(of: marks, in: map, digitHeight: h)
+        guard groups.count <= markLimit else { throw .tooManyMarks(groups.count) }
+        guard !groups.isEmpty else { throw .noDigit }
+        return groups
+    }
 
     static func groups(of marks: [Int], in map: InkMap, digitHeight h: Float) -> [Group] {
         var groups = marks.map { Group($0, map.parts[$0]) }.sorted { $0.minX < $1.minX }
@@ -162,7 +215,8 @@ public enum NumberReading {
     static func one(_ group: Group, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
         var chosen = [Bool](repeating: false, count: map.parts.count)
         for id in group.parts { chosen[id] = true }
-        guard let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: group.minX..<group.maxX + 1)
+        let columns = DigitPreparation.Columns(group.minX..<group.maxX + 1, rows: map.plane.height)
+        guard let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: columns)
         else { return [] }
         return [DigitReading(prepared: prepared, scores: score(prepared.networkInput))]
     }
@@ -204,7 +258,18 @@ public enum NumberReading {
                             score: ([Float]) -> [Float]) -> Reading? {
         var chosen = [Bool](repeating: false, count: map.parts.count)
         for id in group.parts { chosen[id] = true }
-        let cuts = [group.minX] + candidateCuts(group, chosen: chosen, in: map) + [group.maxX + 1]
+        // Each candidate cut straight and, where the strokes make it bend, bent: the reading chooses.
+        let rows = map.plane.height
+        var cuts = [group.minX], paths = [[Int](repeating: group.minX, count: rows)]
+        for x in candidateCuts(group, chosen: chosen, in: map) {
+            let straight = [Int](repeating: x, count: rows), bent = bentCut(at: x, through: group, chosen: chosen, in: map)
+            for path in bent == straight ? [straight] : [straight, bent] {
+                cuts.append(x)
+                paths.append(path)
+            }
+        }
+        cuts.append(group.maxX + 1)
+        paths.append([Int](repeating: group.maxX + 1, count: rows))
 
         // best[j]: the best reading of the columns up to cuts[j].
         var best: [Reading?] = Array(repeating: nil, count: cuts.count)
@@ -213,8 +278,9 @@ public enum NumberReading {
             for i in 0..<j {
                 guard let before = best[i] else { continue }
                 let all = i == 0 && j == cuts.count - 1
-                guard all || Float(cuts[j] - cuts[i]) <= 1.5 * h,
-                      let prepared = DigitPreparation.digit(in: map, parts: chosen, columns: cuts[i]..<cuts[j]),
+                guard cuts[i] < cuts[j], all || Float(cuts[j] - cuts[i]) <= 1.5 * h,
+                      let prepared = DigitPreparation.digit(
+                          in: map, parts: chosen, columns: DigitPreparation.Columns(between: paths[i], and: paths[j])),
                       (whole && all) || Float(prepared.box.height) >= 0.45 * h * map.filePixelsPerPixel
                 else { continue }
                 let reading = DigitReading(prepared: prepared, scores: score(prepared.networkInput))
@@ -248,6 +314,49 @@ public enum NumberReading {
     static func confidence(_ scores: [Float]) -> Float {
         let total = scores.reduce(0) { $0 + max($1, 0) }
         return max(scores.max() ?? 0, 0) / max(total, 1e-12) + 1e-6
+    }
+
+    /// A cut near column `x` that bends round the group's strokes: per row of the map, the column it passes, at most
+    /// `bendLimit` of the group's height away from `x` and one column from row to row, crossing as little of the
+    /// group's ink as it can (dynamic programming over the rows), and straight where the ink allows (each column
+    /// away from `x` costs a little). Where digits overlap, a straight cut takes a piece of one into the other;
+    /// this one goes round it.
+    static func bentCut(at x: Int, through group: Group, chosen: [Bool], in map: InkMap) -> [Int] {
+        let width = map.plane.width
+        let reach = Int(bendLimit * Float(group.height))
+        let (low, high) = (max(group.minX, x - reach), min(group.maxX, x + reach))
+        var path = [Int](repeating: x, count: map.plane.height)
+        guard reach >= 1, low < high else { return path }
+        let span = high - low + 1
+        let rows = group.minY...group.maxY
+        // cost[c]: the least cost of a path from the group's top row to column low + c of this row.
+        var cost = [Float](repeating: 0, count: span)
+        var from = [Int](repeating: 0, count: span * rows.count)
+        func here(_ c: Int, _ y: Int) -> Float {
+            let id = map.label[y * width + low + c]
+            return (id >= 0 && chosen[Int(id)] ? 1 : 0) + 0.01 * Float(abs(low + c - x))
+        }
+        for c in 0..<span { cost[c] = here(c, group.minY) }
+        for (r, y) in rows.enumerated().dropFirst() {
+            var next = cost
+            for c in 0..<span {
+                var (best, pick) = (cost[c], c)
+                if c > 0, cost[c - 1] + 0.005 < best { (best, pick) = (cost[c - 1] + 0.005, c - 1) }
+                if c + 1 < span, cost[c + 1] + 0.005 < best { (best, pick) = (cost[c + 1] + 0.005, c + 1) }
+                next[c] = best + here(c, y)
+                from[r * span + c] = pick
+            }
+            cost = next
+        }
+        var c = cost.indices.min { cost[$0] < cost[$1] }!
+        for r in stride(from: rows.count - 1, through: 0, by: -1) {
+            path[group.minY + r] = low + c
+            c = from[r * span + c]
+        }
+        // Above and below the group, straight on.
+        for y in 0..<group.minY { path[y] = path[group.minY] }
+        for y in group.maxY + 1..<path.count { path[y] = path[group.maxY] }
+        return path
     }
 
     /// Columns inside a group wide enough to hold two digits where its ink is thinnest: local minima of the
