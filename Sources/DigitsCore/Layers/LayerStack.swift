@@ -1,0 +1,160 @@
+import Foundation
+
+/// A feed-forward network of layers of any kind (`StackLayer`): a convolutional network such as network3.py's,
+/// or any chain of convolutions, pooling, dropout, dense layers and activations whose shapes fit.
+///
+/// All parameters live in one vector, layer after layer, each layer's laid out as that layer documents.
+public struct LayerStack: Sendable {
+    let layers: [any StackLayer]
+    /// Every layer's parameters, layer after layer.
+    public private(set) var parameters: [Float]
+    /// Where each layer's parameters start in `parameters`; one more entry, the total, at the end.
+    let offsets: [Int]
+
+    init(layers: [any StackLayer], parameters: [Float]) {
+        precondition(!layers.isEmpty, "a network needs at least one layer")
+        for (previous, next) in zip(layers, layers.dropFirst()) {
+            precondition(previous.outputShape == next.inputShape, "layer shapes do not chain")
+        }
+        var offsets = [0]
+        for layer in layers { offsets.append(offsets[offsets.count - 1] + layer.parameterCount) }
+        precondition(parameters.count == offsets[offsets.count - 1], "parameter count mismatch")
+        self.layers = layers
+        self.parameters = parameters
+        self.offsets = offsets
+    }
+
+    /// The layers with parameters drawn as `initialization` says, layer after layer.
+    init(layers: [any StackLayer], initialization: Network.Initialization, generator: inout SplitMix64) {
+        self.init(layers: layers, parameters: layers.flatMap { $0.initialParameters(initialization, generator: &generator) })
+    }
+
+    public var inputShape: FeatureShape { layers[0].inputShape }
+    public var outputShape: FeatureShape { layers[layers.count - 1].outputShape }
+
+    /// The output for one input of `inputShape.count` values, every neuron on.
+    public func outputs(_ input: [Float]) -> [Float] {
+        precondition(input.count == inputShape.count, "input has \(input.count) values, the network takes \(inputShape.count)")
+        return forward([input], mode: .inference)
+    }
+
+    /// The outputs of `inputs`, one after another, in `mode`.
+    private func forward(_ inputs: [[Float]], mode: PassMode) -> [Float] {
+        let pass = StackPass(self, batchCapacity: inputs.count)
+        return Array(inputs.joined()).withUnsafeBufferPointer { input in
+            parameters.withUnsafeBufferPointer { parameters in
+                Array(pass.forward(input.baseAddress!, count: inputs.count, parameters: parameters.baseAddress!, mode: mode))
+            }
+        }
+    }
+
+    /// The cost of one input against `target`, in `mode` (training mode draws dropout's mask from its seed).
+    func cost(_ input: [Float], target: [Float], _ cost: Cost, mode: PassMode = .inference) -> Float {
+        cost.value(forward([input], mode: mode), target, output: outputActivation ?? .identity)
+    }
+
+    /// The activation of the last layer, if it is one.
+    var outputActivation: Network.Activation? { (layers[layers.count - 1] as? ActivationLayer)?.function }
+
+    /// True when every parameter is a finite number.
+    public var isFinite: Bool { parameters.allSatisfy(\.isFinite) }
+
+    /// Σ over `batch` of ∂C/∂parameters, training mode with dropout drawn from `seed`.
+    func gradient(_ batch: [(input: [Float], target: [Float])], cost: Cost, seed: UInt64 = 0) -> [Float] {
+        let pass = StackPass(self, batchCapacity: batch.count)
+        let inputs = batch.flatMap(\.input)
+        let targets = batch.flatMap(\.target)
+        var gradient = [Float](repeating: 0, count: parameters.count)
+        inputs.withUnsafeBufferPointer { inputs in
+            targets.withUnsafeBufferPointer { targets in
+                parameters.withUnsafeBufferPointer { parameters in
+                    gradient.withUnsafeMutableBufferPointer { gradient in
+                        _ = pass.forward(inputs.baseAddress!, count: batch.count, parameters: parameters.baseAddress!,
+                                         mode: .training(seed: seed))
+                        pass.backward(targets: targets.baseAddress!, count: batch.count, parameters: parameters.baseAddress!,
+                                      into: gradient.baseAddress!, cost: cost)
+                    }
+                }
+            }
+        }
+        return gradient
+    }
+}
+
+/// The values, gradients and layer memories of a forward and backward pass over up to `batchCapacity` samples.
+///
+/// Level l is layer l's input (level 0 the network's input, which is read, not kept); level L the output.
+final class StackPass {
+    /// The stack's layers and where each one's parameters start; the parameters themselves are passed to each
+    /// pass, so that one `StackPass` serves as they change.
+    private let layers: [any StackLayer]
+    private let offsets: [Int]
+    private let outputActivation: Network.Activation?
+    let batchCapacity: Int
+    /// Levels 1…L: `batchCapacity` samples of each layer's output.
+    private let values: [UnsafeMutablePointer<Float>]
+    /// ∂C/∂ level, levels 1…L (level 0's is never needed).
+    private let gradients: [UnsafeMutablePointer<Float>]
+    private let memories: [UnsafeMutablePointer<Float>]
+    /// The input of the last forward pass, and the index of its first sample in the mini-batch.
+    private var input: UnsafePointer<Float>?
+    private var firstSample = 0
+
+    init(_ stack: LayerStack, batchCapacity: Int) {
+        precondition(batchCapacity > 0)
+        (layers, offsets, outputActivation) = (stack.layers, stack.offsets, stack.outputActivation)
+        self.batchCapacity = batchCapacity
+        values = layers.map { .allocate(capacity: $0.outputShape.count * batchCapacity) }
+        gradients = layers.map { .allocate(capacity: $0.outputShape.count * batchCapacity) }
+        memories = layers.map { .allocate(capacity: $0.memoryCount * batchCapacity) }
+    }
+
+    deinit {
+        for pointer in values + gradients + memories { pointer.deallocate() }
+    }
+
+    private func pass(_ l: Int, count: Int, parameters: UnsafePointer<Float>) -> LayerPass {
+        LayerPass(input: l == 0 ? input! : UnsafePointer(values[l - 1]), output: values[l],
+                  parameters: parameters + offsets[l], memory: memories[l], count: count, firstSample: firstSample)
+    }
+
+    /// Runs `count` samples of `input` through every layer with `parameters` (laid out as the stack's); returns
+    /// their outputs, valid until the next pass. `firstSample` is the first one's index in its mini-batch.
+    func forward(_ input: UnsafePointer<Float>, count: Int, firstSample: Int = 0, parameters: UnsafePointer<Float>,
+                 mode: PassMode) -> UnsafeBufferPointer<Float> {
+        precondition(count <= batchCapacity)
+        (self.input, self.firstSample) = (input, firstSample)
+        for (l, layer) in layers.enumerated() {
+            layer.forward(pass(l, count: count, parameters: parameters), mode: mode)
+        }
+        return UnsafeBufferPointer(start: values[values.count - 1], count: count * layers[layers.count - 1].outputShape.count)
+    }
+
+    /// After `forward`, adds Σ over its samples of ∂C/∂parameters to `gradient`, for one-hot (or any) `targets`,
+    /// `count` rows of the output's size.
+    ///
+    /// For the cross-entropy over a softmax or sigmoid output, ∂C/∂z = a − y is formed directly at the output
+    /// activation's input, which is both cheaper and exact where a has rounded to 0 or 1; otherwise the cost's
+    /// gradient ∂C/∂a = a − y (quadratic) goes back through every layer.
+    func backward(targets: UnsafePointer<Float>, count: Int, parameters: UnsafePointer<Float>,
+                  into gradient: UnsafeMutablePointer<Float>, cost: Cost) {
+        let last = layers.count - 1
+        let outputs = layers[last].outputShape.count * count
+        let (a, top) = (values[last], gradients[last])
+        for v in 0..<outputs { top[v] = a[v] - targets[v] }
+        var l = last
+        if cost == .crossEntropy {
+            precondition([.softmax, .sigmoid].contains(outputActivation), "the cross-entropy needs softmax or sigmoid outputs")
+            // a − y is ∂C/∂z at the activation's input: level `last`, one below.
+            if last == 0 { return }
+            gradients[last - 1].update(from: top, count: outputs)
+            l = last - 1
+        }
+        while l >= 0 {
+            layers[l].backward(pass(l, count: count, parameters: parameters),
+                                     outputGradient: gradients[l], inputGradient: l == 0 ? nil : gradients[l - 1],
+                                     parameterGradient: gradient + offsets[l])
+            l -= 1
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+// The arithmetic that convolutions share: matrix products and the unrolling of image patches into columns
+// (im2col), kept apart from any one layer, so that a faster kernel replaces this file, not a layer.
+
+/// C += A B for row-major A (m × k), B (k × n) and C (m × n).
+///
+/// Four rows of C by sixteen columns at a time stay in registers while k runs: each step loads 16 values of a
+/// row of B once and adds them, scaled by four values of A, into all four rows.
+func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+                 m: Int, n: Int, k: Int) {
+    typealias V = SIMD16<Float>
+    let wholeColumns = n / 16 * 16
+    var i = 0
+    while i + 4 <= m {
+        let (a0, a1, a2, a3) = (a + i * k, a + (i + 1) * k, a + (i + 2) * k, a + (i + 3) * k)
+        let (c0, c1, c2, c3) = (c + i * n, c + (i + 1) * n, c + (i + 2) * n, c + (i + 3) * n)
+        var j = 0
+        while j < wholeColumns {
+            var (s0, s1, s2, s3) = (V(load: c0 + j), V(load: c1 + j), V(load: c2 + j), V(load: c3 + j))
+            for p in 0..<k {
+                let row = V(load: b + p * n + j)
+                s0 = s0.plusProduct(V(repeating: a0[p]), row)
+                s1 = s1.plusProduct(V(repeating: a1[p]), row)
+                s2 = s2.plusProduct(V(repeating: a2[p]), row)
+                s3 = s3.plusProduct(V(repeating: a3[p]), row)
+            }
+            s0.store(to: c0 + j); s1.store(to: c1 + j); s2.store(to: c2 + j); s3.store(to: c3 + j)
+            j += 16
+        }
+        for r in 0..<4 where wholeColumns < n {
+            multiplyAddScalar(a + (i + r) * k, b, into: c + (i + r) * n, columns: wholeColumns..<n, n: n, k: k)
+        }
+        i += 4
+    }
+    while i < m {
+        let (ai, ci) = (a + i * k, c + i * n)
+        var j = 0
+        while j < wholeColumns {
+            var s = V(load: ci + j)
+            for p in 0..<k { s = s.plusProduct(V(repeating: ai[p]), V(load: b + p * n + j)) }
+            s.store(to: ci + j)
+            j += 16
+        }
+        multiplyAddScalar(ai, b, into: ci, columns: wholeColumns..<n, n: n, k: k)
+        i += 1
+    }
+}
+
+/// One row of C += A B over `columns`, value by value: the columns left over after whole vectors.
+@inline(__always)
+private func multiplyAddScalar(_ aRow: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into cRow: UnsafeMutablePointer<Float>,
+                               columns: Range<Int>, n: Int, k: Int) {
+    for j in columns {
+        var sum = cRow[j]
+        for p in 0..<k { sum += aRow[p] * b[p * n + j] }
+        cRow[j] = sum
+    }
+}
+
+/// Bᵀ into `into` for row-major B of `rows` × `columns`.
+func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into t: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        for c in 0..<columns { t[c * rows + r] = b[r * columns + c] }
+    }
+}
+
+extension SIMD16 where Scalar == Float {
+    @inline(__always)
+    init(load pointer: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
+}
+
+/// C += A Bᵀ for row-major A (m × k), B (n × k) and C (m × n): every entry a dot product of two contiguous rows.
+///
+/// Two rows of A by four of B at a time: eight running sums of eight lanes each, from six loads per step of k.
+func multiplyAddTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+                           m: Int, n: Int, k: Int) {
+    typealias V = SIMD8<Float>
+    let wholeK = k / 8 * 8
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always) func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, from start: Int) -> Float {
+        var sum: Float = 0
+        for p in start..<k { sum += x[p] * y[p] }
+        return sum
+    }
+    var i = 0
+    while i < m {
+        let rows = min(2, m - i)
+        let (a0, a1) = (a + i * k, a + (i + rows - 1) * k)
+        var j = 0
+        while j + 4 <= n {
+            let (b0, b1, b2, b3) = (b + j * k, b + (j + 1) * k, b + (j + 2) * k, b + (j + 3) * k)
+            var (s00, s01, s02, s03) = (V(), V(), V(), V())
+            var (s10, s11, s12, s13) = (V(), V(), V(), V())
+            var p = 0
+            while p < wholeK {
+                let (x0, x1) = (load(a0 + p), load(a1 + p))
+                let (y0, y1, y2, y3) = (load(b0 + p), load(b1 + p), load(b2 + p), load(b3 + p))
+                s00 = s00.plusProduct(x0, y0); s01 = s01.plusProduct(x0, y1)
+                s02 = s02.plusProduct(x0, y2); s03 = s03.plusProduct(x0, y3)
+                s10 = s10.plusProduct(x1, y0); s11 = s11.plusProduct(x1, y1)
+                s12 = s12.plusProduct(x1, y2); s13 = s13.plusProduct(x1, y3)
+                p += 8
+            }
+            let c0 = c + i * n + j
+            c0[0] += s00.sum() + dot(a0, b0, from: wholeK)
+            c0[1] += s01.sum() + dot(a0, b1, from: wholeK)
+            c0[2] += s02.sum() + dot(a0, b2, from: wholeK)
+            c0[3] += s03.sum() + dot(a0, b3, from: wholeK)
+            if rows == 2 {
+                let c1 = c + (i + 1) * n + j
+                c1[0] += s10.sum() + dot(a1, b0, from: wholeK)
+                c1[1] += s11.sum() + dot(a1, b1, from: wholeK)
+                c1[2] += s12.sum() + dot(a1, b2, from: wholeK)
+                c1[3] += s13.sum() + dot(a1, b3, from: wholeK)
+            }
+            j += 4
+        }
+        while j < n {
+            for r in 0..<rows {
+                let ar = a + (i + r) * k
+                var s = V()
+                var p = 0
+                while p < wholeK { s = s.plusProduct(load(ar + p), load(b + j * k + p)); p += 8 }
+                c[(i + r) * n + j] += s.sum() + dot(ar, b + j * k, from: wholeK)
+            }
+            j += 1
+        }
+        i += rows
+    }
+}

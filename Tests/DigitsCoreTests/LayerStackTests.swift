@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+/// Backpropagation through stacks of every layer kind, checked against finite differences, and the notation that
+/// describes them.
+struct LayerStackTests {
+    /// Architectures that use every kind and every way two kinds can meet, with the activations and costs the
+    /// flags allow.
+    static let cases: [(architecture: String, hidden: Network.Activation, output: Network.Activation, cost: Cost)] = [
+        ("1x6x6-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
+        ("2x7x7-3C2-MP3-D0.3-4N-3N", .sigmoid, .sigmoid, .crossEntropy),
+        ("1x8x8-2C3-3C2-MP2-D0.5-5N-D0.2-3N", .relu, .sigmoid, .quadratic),
+        ("1x5x4-2C2-MP2-3N", .sigmoid, .identity, .quadratic),
+        ("8-D0.4-8N-3N", .relu, .softmax, .crossEntropy),
+    ]
+
+    @Test(arguments: cases.indices)
+    func backpropagationMatchesFiniteDifferences(case index: Int) throws {
+        let (text, hidden, output, cost) = Self.cases[index]
+        let architecture = try Architecture(text)
+        var generator = SplitMix64(seed: UInt64(11 + index))
+        // He's draw (biases 0) leaves about half of the ReLUs on; N(0, 1) biases would switch most of them off.
+        var stack = LayerStack(layers: architecture.layers(hidden: hidden, output: output),
+                               initialization: hidden == .relu ? .he : .scaled, generator: &generator)
+        let input = (0..<stack.inputShape.count).map { _ in Float(generator.nextUnit()) }
+        var target = [Float](repeating: 0, count: stack.outputShape.count)
+        target[1] = 1
+        let mode = PassMode.training(seed: 5)
+        let analytic = stack.gradient([(input, target)], cost: cost, seed: 5)
+
+        // Central differences in Double of a Float cost: h large enough that rounding stays small, small enough
+        // that a step rarely crosses a ReLU's or a pool's kink (the inputs are random, so ties are unlikely).
+        let h: Float = 1e-3
+        var checked = 0
+        let parameters = stack.parameters
+        for p in parameters.indices {
+            var shifted = parameters
+            shifted[p] = parameters[p] + h
+            stack = LayerStack(layers: stack.layers, parameters: shifted)
+            let plus = Double(stack.cost(input, target: target, cost, mode: mode))
+            shifted[p] = parameters[p] - h
+            stack = LayerStack(layers: stack.layers, parameters: shifted)
+            let minus = Double(stack.cost(input, target: target, cost, mode: mode))
+            let numeric = (plus - minus) / Double(2 * h)
+            #expect(abs(numeric - Double(analytic[p])) <= 5e-3 * max(1, abs(numeric)) + 2e-4,
+                    "\(text) parameter \(p): backprop \(analytic[p]), finite difference \(numeric)")
+            if abs(analytic[p]) > 1e-3 { checked += 1 }
+        }
+        // Dropped values and pools' losers give some parameters no gradient; most must still have one.
+        #expect(checked >= parameters.count / 3, "only \(checked) of \(parameters.count) parameters had a gradient to check")
+    }
+
+    @Test func aBatchsGradientIsTheSumOfItsSamples() throws {
+        let architecture = try Architecture("2x6x6-2C3-MP2-4N-3N")
+        var generator = SplitMix64(seed: 2)
+        let stack = LayerStack(layers: architecture.layers(hidden: .relu, output: .softmax), initialization: .scaled,
+                               generator: &generator)
+        let samples = (0..<3).map { c in
+            ((0..<72).map { _ in Float(generator.nextUnit()) }, (0..<3).map { Float($0 == c ? 1 : 0) })
+        }
+        let batch = stack.gradient(samples, cost: .crossEntropy)
+        let sum = samples.map { stack.gradient([$0], cost: .crossEntropy) }
+            .reduce([Float](repeating: 0, count: stack.parameters.count)) { zip($0, $1).map(+) }
+        #expect(batch.count { $0 != 0 } > batch.count / 2)
+        for (a, b) in zip(sum, batch) { #expect(abs(a - b) <= 1e-5 * max(1, abs(a))) }
+    }
+
+    @Test func network3sArchitectureHasTheBooksShapes() throws {
+        let architecture = try Architecture("1x28x28-20C5-MP2-40C5-MP2-100N-10N")
+        #expect(architecture.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N")
+        let layers = architecture.layers(hidden: .relu, output: .softmax)
+        #expect(layers.map(\.outputShape.description) == ["20x24x24", "20x24x24", "20x12x12", "40x8x8", "40x8x8",
+                                                          "40x4x4", "100", "100", "10", "10"])
+        // 20 × 25 + 20, 40 × 20 × 25 + 40, 100 × 640 + 100, 10 × 100 + 10.
+        let parameters = 520 + 20_040 + 64_100 + 1_010
+        #expect(layers.map(\.parameterCount).reduce(0, +) == parameters)
+    }
+
+    @Test(arguments: [
+        ("28x28-20c5-mp2-d0.5-10n", "1x28x28-20C5-MP2-D0.5-10N"),
+        ("784-30N-10n", "784-30N-10N"),
+        ("3x32x32-32C3-MP2-10N", "3x32x32-32C3-MP2-10N"),
+    ])
+    func readsTheNotation(text: String, normalised: String) throws {
+        #expect(try Architecture(text).description == normalised)
+    }
+
+    @Test(arguments: [
+        ("1x28x28-20C5-MP2-40C5-MP2-40C5-10N", "40C5: a 5×5 kernel does not fit the 4×4 maps it gets"),
+        ("1x28x28-20C5-MP2-40C5-MP2-MP8-10N", "MP8: a 8×8 pool does not fit the 4×4 maps it gets"),
+        ("1x28x28-20Q5-10N", "20Q5: not a layer"),
+        ("1x28x28-20C5", "20C5: the last layer must be the dense output layer"),
+        ("1x28x28-20C5-MP2", "MP2: the last layer must be the dense output layer"),
+        ("1x28x28-100000N-10N", "100000N: the network would have more than 67108864 parameters"),
+        ("1x28x28-D1.5-10N", "D1.5: a dropout rate is at least 0 and below 1"),
+        ("0x28x28-10N", "0x28x28: the input is CxHxW"),
+        ("1x28x28--10N", ": not a layer"),
+        ("", "empty architecture"),
+        ("1x28x28-0C5-10N", "0C5: not a layer"),
+        ("4096x4096x4096-10N", "4096x4096x4096: more than 1048576 input values"),
+    ])
+    func rejectsAnArchitectureNamingTheOffendingPart(text: String, message: String) {
+        #expect {
+            try Architecture(text)
+        } throws: { error in
+            (error as? ArchitectureError)?.description.hasPrefix(message) == true
+        }
+    }
+}

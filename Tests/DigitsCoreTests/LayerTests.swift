@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+/// Each layer kind's forward and backward pass, worked by hand on tiny inputs.
+struct LayerTests {
+    /// Runs `layer` forward on one sample of `input`, then backward from `outputGradient`; returns the output, the
+    /// gradient of the input and that of the parameters.
+    static func run(_ layer: any StackLayer, input: [Float], parameters: [Float] = [], outputGradient: [Float],
+                    mode: PassMode = .inference) -> (output: [Float], inputGradient: [Float], parameterGradient: [Float]) {
+        precondition(input.count == layer.inputShape.count && outputGradient.count == layer.outputShape.count)
+        var output = [Float](repeating: .nan, count: layer.outputShape.count)
+        var memory = [Float](repeating: .nan, count: layer.memoryCount)
+        var inputGradient = [Float](repeating: .nan, count: input.count)
+        var parameterGradient = [Float](repeating: 0, count: layer.parameterCount)
+        input.withUnsafeBufferPointer { input in
+            parameters.withUnsafeBufferPointer { parameters in
+                output.withUnsafeMutableBufferPointer { output in
+                    memory.withUnsafeMutableBufferPointer { memory in
+                        let pass = LayerPass(input: input.baseAddress!, output: output.baseAddress!,
+                                             parameters: parameters.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                             memory: memory.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!,
+                                             count: 1, firstSample: 0)
+                        layer.forward(pass, mode: mode)
+                        inputGradient.withUnsafeMutableBufferPointer { inputGradient in
+                            parameterGradient.withUnsafeMutableBufferPointer { parameterGradient in
+                                layer.backward(pass, outputGradient: outputGradient, inputGradient: inputGradient.baseAddress!,
+                                               parameterGradient: parameterGradient.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (output, inputGradient, parameterGradient)
+    }
+
+    /// 1 to 16 in reading order: a[y][x] = 4y + x + 1.
+    static let fourByFour: [Float] = (1...16).map(Float.init)
+
+    @Test func convolutionOfAFourByFourImageByATwoByTwoKernel() {
+        let layer = Convolution(input: FeatureShape(channels: 1, height: 4, width: 4), maps: 1, kernelSize: 2)
+        #expect(layer.outputShape == FeatureShape(channels: 1, height: 3, width: 3))
+        #expect(layer.parameterCount == 5)
+        // Kernel [[1, 2], [3, 4]], bias 0.5: z[y][x] = a[y][x] + 2a[y][x+1] + 3a[y+1][x] + 4a[y+1][x+1] + 0.5
+        // = 40y + 10x + 44.5.
+        let result = Self.run(layer, input: Self.fourByFour, parameters: [1, 2, 3, 4, 0.5],
+                              outputGradient: [Float](repeating: 1, count: 9))
+        #expect(result.output == [44.5, 54.5, 64.5, 84.5, 94.5, 104.5, 124.5, 134.5, 144.5])
+        // With δ = 1 everywhere: ∂C/∂w[i][j] = Σ_y Σ_x a[y + i][x + j] = 9 (4i + j + 1) + 45, ∂C/∂b = 9.
+        #expect(result.parameterGradient == [54, 63, 90, 99, 9])
+        // ∂C/∂a[p][q] sums the kernel weights that touch (p, q): 1 at a corner, all four (10) inside.
+        #expect(result.inputGradient == [1, 3, 3, 2,
+                                         4, 10, 10, 6,
+                                         4, 10, 10, 6,
+                                         3, 7, 7, 4])
+    }
+
+    @Test func convolutionSumsOverInputChannelsIntoEachMap() {
+        // Two input maps, two output maps, 1×1 kernels: each output map is a weighted sum of the inputs.
+        let layer = Convolution(input: FeatureShape(channels: 2, height: 1, width: 2), maps: 2, kernelSize: 1)
+        // w[0] = [1, 10], w[1] = [-1, 0.5]; biases 0 and 3.
+        let result = Self.run(layer, input: [1, 2, 3, 4], parameters: [1, 10, -1, 0.5, 0, 3], outputGradient: [1, 0, 0, 2])
+        #expect(result.output == [31, 42, 3.5, 3])
+        // ∂C/∂w[o][c] = Σ_x δ[o][x] a[c][x]; ∂C/∂a[c][x] = Σ_o w[o][c] δ[o][x].
+        #expect(result.parameterGradient == [1, 3, 4, 8, 1, 2])
+        #expect(result.inputGradient == [1, -2, 10, 1])
+    }
+
+    @Test func maxPoolingPassesTheGradientToTheFirstLargestOfATie() {
+        let layer = MaxPooling(input: FeatureShape(channels: 1, height: 4, width: 4), poolSize: 2)
+        #expect(layer.outputShape == FeatureShape(channels: 1, height: 2, width: 2))
+        let input: [Float] = [5, 5, 0, -1,
+                              1, 2, -3, -2,
+                              7, 8, 4, 4,
+                              9, 6, 4, 4]
+        let result = Self.run(layer, input: input, outputGradient: [10, 20, 30, 40])
+        #expect(result.output == [5, 0, 9, 4])
+        #expect(result.inputGradient == [10, 0, 20, 0,
+                                         0, 0, 0, 0,
+                                         0, 0, 40, 0,
+                                         30, 0, 0, 0])
+    }
+
+    @Test func maxPoolingLeavesOutRowsAndColumnsBeyondTheLastWholeBlock() {
+        let layer = MaxPooling(input: FeatureShape(channels: 2, height: 3, width: 3), poolSize: 2)
+        #expect(layer.outputShape == FeatureShape(channels: 2, height: 1, width: 1))
+        let result = Self.run(layer, input: [1, 2, 99, 3, 4, 99, 99, 99, 99] + [-4, -3, 0, -2, -1, 0, 0, 0, 0],
+                              outputGradient: [1, 2])
+        #expect(result.output == [4, -1])
+        #expect(result.inputGradient == [0, 0, 0, 0, 1, 0, 0, 0, 0] + [0, 0, 0, 0, 2, 0, 0, 0, 0])
+    }
+
+    @Test func denseLayerIsWTimesAPlusB() {
+        let layer = FullyConnected(input: FeatureShape(channels: 1, height: 1, width: 3), neurons: 2)
+        // W = [[1, 2, 3], [-1, 0, 1]], b = [0.5, -0.5].
+        let result = Self.run(layer, input: [1, 2, 3], parameters: [1, 2, 3, -1, 0, 1, 0.5, -0.5], outputGradient: [1, 2])
+        #expect(result.output == [14.5, 1.5])
+        #expect(result.parameterGradient == [1, 2, 3, 2, 4, 6, 1, 2])
+        #expect(result.inputGradient == [-1, 2, 5])
+    }
+
+    @Test func dropoutKeepsEachValueWithProbabilityOneMinusPScaledUp() {
+        let shape = FeatureShape(neurons: 2_000)
+        let layer = Dropout(input: shape, rate: 0.25)
+        let input = (0..<2_000).map { Float($0 % 7) + 1 }
+        let gradient = [Float](repeating: 1, count: 2_000)
+        let training = Self.run(layer, input: input, outputGradient: gradient, mode: .training(seed: 3))
+        let kept = zip(training.output, input).filter { $0.0 != 0 }
+        #expect(kept.allSatisfy { $0.0 == $0.1 * (1 / 0.75) })
+        // 1,500 expected; the binomial's standard deviation is about 19.
+        #expect((1_400...1_600).contains(kept.count))
+        // The gradient flows through the kept values only, scaled alike.
+        #expect(zip(training.inputGradient, training.output).allSatisfy { $0.1 == 0 ? $0.0 == 0 : $0.0 == 1 / 0.75 })
+        // The same seed draws the same mask; another seed another.
+        #expect(Self.run(layer, input: input, outputGradient: gradient, mode: .training(seed: 3)).output == training.output)
+        #expect(Self.run(layer, input: input, outputGradient: gradient, mode: .training(seed: 4)).output != training.output)
+        // Reading, every value passes unchanged.
+        #expect(Self.run(layer, input: input, outputGradient: gradient).output == input)
+    }
+
+    @Test func softmaxOutputsSumToOneAndItsGradientIsTheJacobians() {
+        let layer = ActivationLayer(input: FeatureShape(neurons: 3), function: .softmax)
+        // Large inputs: e^z alone would overflow.
+        let result = Self.run(layer, input: [1000, 1001, 999], outputGradient: [1, 0, 0])
+        let e = [Float](arrayLiteral: Foundation.exp(-1), 1, Foundation.exp(-2))
+        let sum = e.reduce(0, +)
+        for (a, expected) in zip(result.output, e.map { $0 / sum }) { #expect(abs(a - expected) < 1e-6) }
+        // ∂a_0/∂z_i = a_0 (1[i = 0] − a_i).
+        let a = result.output
+        for (i, g) in result.inputGradient.enumerated() {
+            #expect(abs(g - a[i] * ((i == 0 ? 1 : 0) - a[0])) < 1e-6)
+        }
+    }
+}
