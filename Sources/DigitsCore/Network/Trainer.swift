@@ -115,10 +115,10 @@ public enum TrainingEvent: Sendable {
 }
 
 /// The network training chose, and how it got there.
-public struct TrainingOutcome: Sendable {
+public struct TrainingOutcome<Model: Sendable>: Sendable {
     /// The weights of the epoch with the best validation accuracy (the earliest, on ties); without a validation
     /// set, those of the last epoch. Nil when training stopped before its first epoch ended.
-    public let network: Network?
+    public let network: Model?
     /// The epoch `network` comes from, counted from 1; 0 when `network` is nil.
     public let bestEpoch: Int
     public let history: [EpochResult]
@@ -167,31 +167,60 @@ public struct Trainer: Sendable {
         validation: LabeledImages?,
         shouldStop: () -> Bool = { false },
         report: (TrainingEvent) -> Void = { _ in }
-    ) throws -> TrainingOutcome {
-        let sizes = settings.sizes
-        precondition(training.pixelsPerImage == sizes[0], "images do not fit the input layer")
-        precondition(training.labels.allSatisfy { Int($0) < sizes[sizes.count - 1] }, "a label has no output neuron")
+    ) throws -> TrainingOutcome<Network> {
+        let settings = settings
+        precondition(initial == nil || initial!.sizes == settings.sizes, "initial network does not have the layer sizes of the settings")
+        return try train(from: initial, draw: { generator in
+            Network(sizes: settings.sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
+                    initialization: settings.initialization, generator: &generator)
+        }, on: training, validation: validation, shouldStop: shouldStop, report: report)
+    }
+
+    /// Trains a network of any layer kinds, as `train(from:on:validation:)` trains a `Network`: from `initial`
+    /// or, without it, from the best of `settings.starts` stacks of `architecture` drawn with the seed, its
+    /// hidden and output activations and initialisation those of `settings` (whose `sizes` it does not read).
+    public func train(
+        _ architecture: Architecture,
+        from initial: LayerStack? = nil,
+        on training: LabeledImages,
+        validation: LabeledImages?,
+        shouldStop: () -> Bool = { false },
+        report: (TrainingEvent) -> Void = { _ in }
+    ) throws -> TrainingOutcome<LayerStack> {
+        let settings = settings
+        return try train(from: initial, draw: { generator in
+            LayerStack(layers: architecture.layers(hidden: settings.hiddenActivation, output: settings.outputActivation),
+                       initialization: settings.initialization, generator: &generator)
+        }, on: training, validation: validation, shouldStop: shouldStop, report: report)
+    }
+
+    private func train<Model: Trainable>(
+        from initial: Model?,
+        draw: (inout SplitMix64) -> Model,
+        on training: LabeledImages,
+        validation: LabeledImages?,
+        shouldStop: () -> Bool,
+        report: (TrainingEvent) -> Void
+    ) throws -> TrainingOutcome<Model> {
         precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
 
         var generator = SplitMix64(seed: settings.seed)
         // Every start is drawn before anything else, so the first is the network a single start draws.
-        let starts = initial.map { [$0] } ?? (0..<settings.starts).map { _ in
-            Network(sizes: sizes, hidden: settings.hiddenActivation, output: settings.outputActivation,
-                    initialization: settings.initialization, generator: &generator)
-        }
-        precondition(starts[0].sizes == sizes, "initial network does not have the layer sizes of the settings")
+        let starts = initial.map { [$0] } ?? (0..<settings.starts).map { _ in draw(&generator) }
+        precondition(training.pixelsPerImage == starts[0].inputCount, "images do not fit the input layer")
+        precondition(training.labels.allSatisfy { Int($0) < starts[0].outputCount }, "a label has no output neuron")
         // A mini-batch larger than the training set is the whole set: no room is needed for more.
         let batchCapacity = min(settings.batchSize, max(training.count, 1))
-        var workspace = Workspace(starts[0], batchCapacity: batchCapacity)
+        var workspace = Model.Learner(starts[0], batchCapacity: batchCapacity)
         let validationInputs = validation.map { SparseInputs($0) }
         let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c.
-        let classes = sizes[sizes.count - 1]
+        let classes = starts[0].outputCount
         let targets = UnsafeMutablePointer<Float>.allocate(capacity: classes * classes)
         defer { targets.deallocate() }
         for i in 0..<classes * classes { targets[i] = i / classes == i % classes ? 1 : 0 }
         let start = Date()
-        var best: (network: Network, epoch: Int, correct: Int)?
+        var best: (network: Model, epoch: Int, correct: Int)?
         var history: [EpochResult] = []
         var learningRates: [Float] = []
         var step = Workspace.Step(learningRate: settings.learningRate, momentum: settings.momentum,
@@ -200,7 +229,7 @@ public struct Trainer: Sendable {
         let progressInterval = max(1, 2_000 / settings.batchSize)
 
         // Each epoch's weights with their validation, computed on another core while the next epoch trains.
-        var pending: Background<(result: EpochResult, network: Network)>?
+        var pending: Background<(result: EpochResult, network: Model)>?
         func finishPendingValidation() {
             guard let (result, network) = pending?.result() else { return }
             pending = nil
@@ -210,7 +239,7 @@ public struct Trainer: Sendable {
             }
             report(.epochFinished(result))
         }
-        func outcome(interrupted: Bool = false, stoppedEarly: Bool = false) -> TrainingOutcome {
+        func outcome(interrupted: Bool = false, stoppedEarly: Bool = false) -> TrainingOutcome<Model> {
             TrainingOutcome(network: best?.network, bestEpoch: best?.epoch ?? 0, history: history,
                             learningRates: Array(learningRates.prefix(history.count)), interrupted: interrupted,
                             stoppedEarly: stoppedEarly)
@@ -219,20 +248,13 @@ public struct Trainer: Sendable {
         var order = Array(0..<training.count)
         /// One pass of `workspace` over `inputs` in `order`, a gradient step per mini-batch, reported as `done` + the
         /// images so far of `total`; false when `shouldStop` cut it short.
-        func trainEpoch(_ epoch: Int, _ workspace: Workspace, on inputs: EpochSource.Images, done: Int, total: Int) -> Bool {
+        func trainEpoch(_ epoch: Int, _ workspace: Model.Learner, on inputs: EpochSource.Images, done: Int, total: Int) -> Bool {
             for (batchIndex, batchStart) in stride(from: 0, to: order.count, by: settings.batchSize).enumerated() {
-                let batch = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
-                for (s, i) in batch.enumerated() {
-                    // Shuffled images come from anywhere in memory. While sample s trains, fetch the image a
-                    // mini-batch ahead, and where the image two mini-batches ahead lies, so that neither is waited
-                    // for when it comes: one image at a time, as a burst of fetches would queue and stall.
-                    let ahead = batchStart + s + settings.batchSize
-                    if ahead < order.count { inputs.images.prefetch(order[ahead]) }
-                    if ahead + settings.batchSize < order.count { inputs.images.prefetchLocation(order[ahead + settings.batchSize]) }
-                    workspace.setInput(inputs.images[i], sample: s)
-                    _ = workspace.forward(sample: s)
-                    workspace.backward(sample: s, target: targets + Int(inputs.labels[i]) * classes, cost: settings.cost)
-                }
+                let batch = batchStart..<min(batchStart + settings.batchSize, order.count)
+                // Each mini-batch's own seed, for layers that act at random (dropout), drawn from nothing else.
+                var batchSeed = SplitMix64(seed: settings.seed ^ UInt64(epoch) << 32 ^ UInt64(batchIndex))
+                workspace.learn(inputs.images, labels: inputs.labels, order: order, batch: batch, targets: targets,
+                                cost: settings.cost, seed: batchSeed.next())
                 workspace.descend(sampleCount: batch.count, step: step)
                 if shouldStop() { return false }
                 if (batchIndex + 1) % progressInterval == 0 {
@@ -271,14 +293,14 @@ public struct Trainer: Sendable {
                 var correct: [Int] = []
                 var chosen = 0
                 for (s, start) in starts.enumerated() {
-                    let contender = s == 0 ? workspace : Workspace(start, batchCapacity: batchCapacity)
+                    let contender = s == 0 ? workspace : Model.Learner(start, batchCapacity: batchCapacity)
                     guard trainEpoch(epoch, contender, on: inputs, done: s * order.count, total: starts.count * order.count) else {
                         return outcome(interrupted: true)
                     }
-                    let network = contender.network
+                    let network = contender.model
                     guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
-                    correct.append(validationInputs.map { network.correctCount(on: $0, labels: validation!.labels) }
-                        ?? network.correctCount(on: inputs.images, labels: inputs.labels))
+                    correct.append(validationInputs.map { network.correctCount(on: $0, labels: validation!.labels, oneCore: false) }
+                        ?? network.correctCount(on: inputs.images, labels: inputs.labels, oneCore: false))
                     if correct[s] > correct[chosen] { (chosen, workspace) = (s, contender) }
                 }
                 report(.startsCompared(correct: correct, total: validation?.count ?? inputs.count, chosen: chosen))
@@ -289,7 +311,7 @@ public struct Trainer: Sendable {
                 }
             }
 
-            let network = workspace.network
+            let network = workspace.model
             guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
             finishPendingValidation()
             let elapsed = Date().timeIntervalSince(start)
