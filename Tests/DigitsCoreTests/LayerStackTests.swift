@@ -66,6 +66,16 @@ struct LayerStackTests {
         for (a, b) in zip(sum, batch) { #expect(abs(a - b) <= 1e-5 * max(1, abs(a))) }
     }
 
+    @Test func outputsRunEveryLayerInTurn() throws {
+        let architecture = try Architecture("1x3x3-1C2-MP2-2N")
+        // Kernel [[1, 0], [0, 1]]: z[y][x] = a[y][x] + a[y + 1][x + 1] = [6, 8, 12, 14]; ReLU keeps them; the pool
+        // keeps 14; W = [[1], [-1]], b = 0: [14, -14], which the identity output leaves as they are.
+        let stack = LayerStack(layers: architecture.layers(hidden: .relu, output: .identity),
+                               parameters: [1, 0, 0, 1, 0] + [1, -1, 0, 0])
+        let expected: [Float] = [14, -14]
+        #expect(stack.outputs((1...9).map(Float.init)) == expected)
+    }
+
     @Test func network3sArchitectureHasTheBooksShapes() throws {
         let architecture = try Architecture("1x28x28-20C5-MP2-40C5-MP2-100N-10N")
         #expect(architecture.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N")

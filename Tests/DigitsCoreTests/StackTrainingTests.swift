@@ -23,7 +23,7 @@ import Testing
         let stack = try #require(outcome.network)
         #expect(outcome.history.count == 2)
         let best = try #require(outcome.history.max { $0.validationCorrect < $1.validationCorrect })
-        #expect(stack.correctCount(on: SparseInputs(validation), labels: validation.labels) == best.validationCorrect)
+        #expect(stack.correctCount(on: validation) == best.validationCorrect)
         // 2,000 images twice with seed 1: 864 of the 1,000 held out (random guessing: 100); the floor leaves room
         // for machines that round differently.
         #expect(best.validationCorrect > 830, "\(best.validationCorrect) of 1,000")

@@ -40,6 +40,29 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try Trainer(settings: settings).train(on: training, validation: nil))
     }
 
+    // One epoch of network3.py's convolutional network (chapter 6: 20 and 40 kernels of 5×5, each pooled 2×2,
+    // 100 ReLU neurons, softmax) over the 50,000 training images in mini-batches of 10, both cores busy: the
+    // convolutions' forward and backward passes are nearly all of it. PyTorch's time for the same epoch comes
+    // from ../shared/peers/torch_cnn.py --style network3 --epochs 1 (see the README's "Performance").
+    let network3 = try! Architecture("1x28x28-20C5-MP2-40C5-MP2-100N-10N")
+    Benchmark("train epoch, network3 architecture", configuration: .init(maxIterations: 3)) { benchmark in
+        var settings = TrainingSettings(sizes: [784, 10], epochs: 1, batchSize: 10, learningRate: 0.03, seed: 1)
+        settings.hiddenActivation = .relu
+        settings.outputActivation = .softmax
+        settings.cost = .crossEntropy
+        settings.initialization = .he
+        benchmark.startMeasurement()
+        blackHole(try Trainer(settings: settings).train(network3, on: training, validation: nil))
+    }
+
+    // The convolutional network's forward passes over the 10,000 test images, 64 at a time on each core.
+    Benchmark("classify test set, network3 architecture") { benchmark in
+        var generator = SplitMix64(seed: 1)
+        let stack = LayerStack(network3, hidden: .relu, output: .softmax, initialization: .he, generator: &generator)
+        benchmark.startMeasurement()
+        blackHole(stack.correctCount(on: test))
+    }
+
     // The forward pass over the 10,000 test images: the core of `digits evaluate`.
     Benchmark("classify test set [784,30,10]") { benchmark in
         var generator = SplitMix64(seed: 1)

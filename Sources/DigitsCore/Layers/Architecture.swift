@@ -54,13 +54,6 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         _ = try checkedLayers(hidden: .relu, output: .softmax)
     }
 
-    /// The architecture of a chapter-1 network of `sizes`: `784-30-10`.
-    public init(sizes: [Int]) {
-        precondition(sizes.count >= 2)
-        input = FeatureShape(neurons: sizes[0])
-        tokens = sizes.dropFirst().map { .dense(neurons: $0) }
-    }
-
     private static func token(_ part: String) throws(ArchitectureError) -> Token {
         let text = part.uppercased()
         func number(_ digits: Substring) -> Int? { Int(digits).flatMap { $0 > 0 && $0 <= maximumLevelSize ? $0 : nil } }

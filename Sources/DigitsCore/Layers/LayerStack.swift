@@ -29,6 +29,14 @@ public struct LayerStack: Sendable {
         self.init(layers: layers, parameters: layers.flatMap { $0.initialParameters(initialization, generator: &generator) })
     }
 
+    /// A stack of `architecture`'s layers, each convolution and hidden dense layer followed by `hidden` neurons
+    /// and the output layer by `output`, its parameters drawn as `initialization` says.
+    public init(_ architecture: Architecture, hidden: Network.Activation, output: Network.Activation,
+                initialization: Network.Initialization, generator: inout SplitMix64) {
+        self.init(layers: architecture.layers(hidden: hidden, output: output), initialization: initialization,
+                  generator: &generator)
+    }
+
     public var inputShape: FeatureShape { layers[0].inputShape }
     public var outputShape: FeatureShape { layers[layers.count - 1].outputShape }
 
@@ -55,6 +63,12 @@ public struct LayerStack: Sendable {
 
     /// The activation of the last layer, if it is one.
     var outputActivation: Network.Activation? { (layers[layers.count - 1] as? ActivationLayer)?.function }
+
+    /// How many images of `data` the stack classifies as their label, on two cores.
+    public func correctCount(on data: LabeledImages) -> Int {
+        precondition(data.pixelsPerImage == inputShape.count, "images have \(data.pixelsPerImage) pixels, the network takes \(inputShape.count)")
+        return correctCount(on: SparseInputs(data), labels: data.labels)
+    }
 
     /// True when every parameter is a finite number.
     public var isFinite: Bool { parameters.allSatisfy(\.isFinite) }

@@ -189,7 +189,7 @@ public struct Trainer: Sendable {
     ) throws -> TrainingOutcome<LayerStack> {
         let settings = settings
         return try train(from: initial, draw: { generator in
-            LayerStack(layers: architecture.layers(hidden: settings.hiddenActivation, output: settings.outputActivation),
+            LayerStack(architecture, hidden: settings.hiddenActivation, output: settings.outputActivation,
                        initialization: settings.initialization, generator: &generator)
         }, on: training, validation: validation, shouldStop: shouldStop, report: report)
     }
