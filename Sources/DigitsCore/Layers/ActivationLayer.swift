@@ -22,18 +22,8 @@ struct ActivationLayer: StackLayer {
         case .relu: for v in 0..<pass.count * n { a[v] = max(0, z[v]) }
         case .identity: a.update(from: z, count: pass.count * n)
         case .softmax:
-            for s in 0..<pass.count {
-                // e^(z − max z) / Σ e^(z − max z): the maximum is subtracted only so that e^z cannot overflow.
-                let (zs, as_) = (z + s * n, a + s * n)
-                var largest = zs[0]
-                for v in 1..<n { largest = max(largest, zs[v]) }
-                var sum: Float = 0
-                for v in 0..<n {
-                    as_[v] = Foundation.exp(zs[v] - largest)
-                    sum += as_[v]
-                }
-                for v in 0..<n { as_[v] /= sum }
-            }
+            a.update(from: z, count: pass.count * n)
+            for s in 0..<pass.count { softmax(a + s * n, count: n, stride: n) }
         }
     }
 

@@ -9,24 +9,24 @@ import Foundation
 /// row of B once and adds them, scaled by four values of A, into all four rows.
 func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
                  m: Int, n: Int, k: Int) {
-    typealias V = SIMD16<Float>
-    let wholeColumns = n / 16 * 16
+    typealias V = Chunk
+    let wholeColumns = n / chunkWidth * chunkWidth
     var i = 0
     while i + 4 <= m {
         let (a0, a1, a2, a3) = (a + i * k, a + (i + 1) * k, a + (i + 2) * k, a + (i + 3) * k)
         let (c0, c1, c2, c3) = (c + i * n, c + (i + 1) * n, c + (i + 2) * n, c + (i + 3) * n)
         var j = 0
         while j < wholeColumns {
-            var (s0, s1, s2, s3) = (V(load: c0 + j), V(load: c1 + j), V(load: c2 + j), V(load: c3 + j))
+            var (s0, s1, s2, s3) = ((c0 + j).chunk(0), (c1 + j).chunk(0), (c2 + j).chunk(0), (c3 + j).chunk(0))
             for p in 0..<k {
-                let row = V(load: b + p * n + j)
+                let row = (b + p * n + j).chunk(0)
                 s0 = s0.plusProduct(V(repeating: a0[p]), row)
                 s1 = s1.plusProduct(V(repeating: a1[p]), row)
                 s2 = s2.plusProduct(V(repeating: a2[p]), row)
                 s3 = s3.plusProduct(V(repeating: a3[p]), row)
             }
-            s0.store(to: c0 + j); s1.store(to: c1 + j); s2.store(to: c2 + j); s3.store(to: c3 + j)
-            j += 16
+            (c0 + j).setChunk(0, s0); (c1 + j).setChunk(0, s1); (c2 + j).setChunk(0, s2); (c3 + j).setChunk(0, s3)
+            j += chunkWidth
         }
         for r in 0..<4 where wholeColumns < n {
             multiplyAddScalar(a + (i + r) * k, b, into: c + (i + r) * n, columns: wholeColumns..<n, n: n, k: k)
@@ -37,10 +37,10 @@ func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: U
         let (ai, ci) = (a + i * k, c + i * n)
         var j = 0
         while j < wholeColumns {
-            var s = V(load: ci + j)
-            for p in 0..<k { s = s.plusProduct(V(repeating: ai[p]), V(load: b + p * n + j)) }
-            s.store(to: ci + j)
-            j += 16
+            var s = (ci + j).chunk(0)
+            for p in 0..<k { s = s.plusProduct(V(repeating: ai[p]), (b + p * n + j).chunk(0)) }
+            (ci + j).setChunk(0, s)
+            j += chunkWidth
         }
         multiplyAddScalar(ai, b, into: ci, columns: wholeColumns..<n, n: n, k: k)
         i += 1
@@ -62,18 +62,6 @@ private func multiplyAddScalar(_ aRow: UnsafePointer<Float>, _ b: UnsafePointer<
 func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into t: UnsafeMutablePointer<Float>) {
     for r in 0..<rows {
         for c in 0..<columns { t[c * rows + r] = b[r * columns + c] }
-    }
-}
-
-extension SIMD16 where Scalar == Float {
-    @inline(__always)
-    init(load pointer: UnsafePointer<Float>) {
-        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
-    }
-
-    @inline(__always)
-    func store(to pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
     }
 }
 

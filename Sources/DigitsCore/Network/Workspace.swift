@@ -333,7 +333,7 @@ private func subtractOuterProduct(scale: Float, delta: UnsafePointer<Float>, ind
 
 /// a_j = e^(z_j − max z) / Σ_k e^(z_k − max z) for j < count, in place (subtracting max z changes nothing but
 /// keeps every e^x ≤ 1); the padding up to `stride` becomes 0.
-private func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) {
+func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) {
     var largest = -Float.infinity
     for j in 0..<count { largest = max(largest, z[j]) }
     var sum: Float = 0
@@ -348,19 +348,19 @@ private func softmax(_ z: UnsafeMutablePointer<Float>, count: Int, stride: Int) 
 extension UnsafePointer<Float> {
     /// Chunk c, floats chunkWidth·c ..< chunkWidth·(c + 1).
     @inline(__always)
-    fileprivate func chunk(_ c: Int) -> Chunk {
+    func chunk(_ c: Int) -> Chunk {
         UnsafeRawPointer(self + chunkWidth * c).loadUnaligned(as: Chunk.self)
     }
 }
 
 extension UnsafeMutablePointer<Float> {
     @inline(__always)
-    fileprivate func chunk(_ c: Int) -> Chunk {
+    func chunk(_ c: Int) -> Chunk {
         UnsafePointer(self).chunk(c)
     }
 
     @inline(__always)
-    fileprivate func setChunk(_ c: Int, _ value: Chunk) {
+    func setChunk(_ c: Int, _ value: Chunk) {
         UnsafeMutableRawPointer(self + chunkWidth * c).storeBytes(of: value, as: Chunk.self)
     }
 }
