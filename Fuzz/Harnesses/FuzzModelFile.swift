@@ -11,7 +11,7 @@ public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         if bytes.count >= 12 && bytes[8] == UInt8(ModelFile.version) {
             precondition(encoded == bytes, "a decoded model does not re-encode to its bytes")
         }
-        _ = model.network.feedForward([Float](repeating: 0.5, count: model.network.inputCount))
+        _ = model.network.scores([Float](repeating: 0.5, count: model.network.inputCount))
         // Every format that can hold it writes it (digits export).
         for format in ExportFormat.allCases where format.problem(with: model) == nil { _ = format.encode(model) }
     }

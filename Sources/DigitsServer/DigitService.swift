@@ -4,9 +4,11 @@ import Foundation
 /// What `digits serve` answers, without the HTTP around it: a reading of a picture, the model's record and its report
 /// on the test set, each as a status and a JSON body.
 public struct DigitService: Sendable {
-    public let model: TrainedModel
-    /// The model file's path, as the user named it.
-    public let modelPath: String
+    /// The models that read, one or a committee (their scores averaged), and their files' paths as the user named them.
+    public let models: [TrainedModel]
+    public let modelPaths: [String]
+    /// The one model's network, or the committee of them all.
+    private let classifier: any Classifier
     /// The model's answers on the test set, for the report view; nil without a test set.
     public let report: TestReport?
     /// The answers of `modelInfo` and `testReport`, which never change: encoded once.
@@ -18,10 +20,25 @@ public struct DigitService: Sendable {
 
     /// A service for `model`, reporting on `test` when given one.
     public init(model: TrainedModel, modelPath: String, test: LabeledImages?) {
-        self.model = model
-        self.modelPath = modelPath
-        report = test.map { TestReport(network: model.network, test: $0) }
-        modelAnswer = Self.json(200, ModelInfo(path: modelPath, model: model))
+        self.init(models: [model], modelPaths: [modelPath], test: test)
+    }
+
+    /// A service for a committee of `models` (one is a committee of one), reporting on `test` when given one; the
+    /// model view shows the first model's record and lists them all.
+    public init(models: [TrainedModel], modelPaths: [String], test: LabeledImages?) {
+        precondition(!models.isEmpty && models.count == modelPaths.count)
+        self.models = models
+        self.modelPaths = modelPaths
+        let classifier: any Classifier = models.count == 1 ? models[0].network : Committee(models.map(\.network))
+        self.classifier = classifier
+        report = test.map { TestReport(network: classifier, test: $0) }
+        var info = ModelInfo(path: modelPaths[0], model: models[0])
+        if models.count > 1 {
+            info.members = zip(modelPaths, models).map {
+                .init(path: $0, architecture: $1.network.architecture, testAccuracy: $1.record.testAccuracy)
+            }
+        }
+        modelAnswer = Self.json(200, info)
         reportAnswer = report.map { Self.json(200, $0) }
             ?? Self.error(404, "no test set was loaded: start digits serve with --data")
     }
@@ -46,7 +63,7 @@ public struct DigitService: Sendable {
             return Self.error(400, message)
         }
         do {
-            return Self.json(200, Prediction(try NumberReading.read(image, score: model.network.feedForward)))
+            return Self.json(200, Prediction(try NumberReading.read(image, score: classifier.scores), network: models[0].network))
         } catch {
             return Self.error(422, "\(error) (request body)")
         }
@@ -81,6 +98,8 @@ struct Prediction: Encodable {
         let scores: [Float]
         let box: [Int]
         let input28: [Int]
+        /// What each level of the (first) network made of it: feature maps, neurons, the output.
+        let levels: [Pictures]
     }
 
     let number: String
@@ -89,11 +108,11 @@ struct Prediction: Encodable {
     let scores: [Float]?
     let input28: [Int]?
 
-    init(_ readings: [DigitReading]) {
+    init(_ readings: [DigitReading], network: TrainedNetwork) {
         digits = readings.map { reading in
             let answer = DigitAnswer(reading)
             return Digit(digit: answer.digit, scores: answer.scores, box: answer.box,
-                         input28: reading.prepared.pixels.map(Int.init))
+                         input28: reading.prepared.pixels.map(Int.init), levels: network.levels(reading.prepared.networkInput))
         }
         number = digits.map { String($0.digit) }.joined()
         let one = digits.count == 1 ? digits[0] : nil
@@ -124,7 +143,21 @@ struct ModelInfo: Encodable {
     }
 
     let path: String
-    let layers: [Int]
+    /// Neurons per layer of a dense network; nil for one of other layer kinds.
+    let layers: [Int]?
+    /// The layers as `digits train --layers` takes them: `[784, 800, 10]` or `1x28x28-20C5-MP2-…-10N`.
+    let architecture: String
+    let parameters: Int
+    /// What the first layer looks for: its kernels, or the weights into its first neurons as 28 × 28 pictures.
+    let kernels: Pictures
+    /// For a committee, every member; nil for one model.
+    var members: [Member]?
+
+    struct Member: Encodable {
+        let path: String
+        let architecture: String
+        let testAccuracy: Double?
+    }
     let settings: Settings
     let epochsRun: Int
     let bestEpoch: Int
@@ -140,7 +173,10 @@ struct ModelInfo: Encodable {
         let record = model.record
         let s = record.settings
         self.path = path
-        layers = model.network.sizes
+        layers = model.network.dense?.sizes
+        architecture = model.network.architecture
+        kernels = model.network.firstLayerPictures()
+        parameters = model.network.parameterCount
         settings = Settings(
             hidden: s.hiddenActivation.name, output: s.outputActivation.name, cost: s.cost.name,
             initialization: s.initialization.name, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
@@ -184,7 +220,7 @@ public struct TestReport: Encodable, Sendable {
     /// At most this many misses are listed.
     public static let missLimit = 120
 
-    public init(network: Network, test: LabeledImages) {
+    public init(network: some Classifier, test: LabeledImages) {
         let answers = network.classify(test)
         let evaluation = Evaluation(answers: answers, labels: test.labels, classCount: network.outputCount)
         let missed = answers.indices.filter { answers[$0] != Int(test.labels[$0]) }

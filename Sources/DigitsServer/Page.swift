@@ -316,7 +316,10 @@ async function loadReport() {
   try {
     const [model, report] = await Promise.all([fetch("/api/model").then((r) => r.json()), fetch("/api/report").then((r) => r.json())]);
     const s = model.settings;
-    $("summary").textContent = model.path + ": [" + model.layers.join(", ") + "], " + s.hidden + " hidden, " + s.output +
+    const committee = model.members ? "a committee of " + model.members.length + " (" + model.members.map((m) => m.path + ": " +
+      m.architecture + (m.testAccuracy != null ? ", " + (100 * m.testAccuracy).toFixed(2) + "%" : "")).join("; ") +
+      "), their scores averaged; the first: " : "";
+    $("summary").textContent = committee + model.path + ": " + model.architecture + ", " + s.hidden + " hidden, " + s.output +
       " outputs, " + s.cost + " cost; weights of epoch " + model.bestEpoch + " of " + model.epochsRun + "; test accuracy " +
       (report.error ? "–" : (100 * report.accuracy).toFixed(2) + "% (" + report.correct + "/" + report.total + ")");
     drawCurve(model);
@@ -422,7 +425,8 @@ function drawGallery(report) {
 }
 
 fetch("/api/model").then((r) => r.json()).then((model) => {
-  $("model-name").textContent = model.path + (model.testAccuracy != null ? " · test accuracy " + (100 * model.testAccuracy).toFixed(2) + "%" : "");
+  $("model-name").textContent = model.members ? "committee: " + model.members.map((m) => m.path).join(" + ")
+    : model.path + (model.testAccuracy != null ? " · test accuracy " + (100 * model.testAccuracy).toFixed(2) + "%" : "");
 }).catch(() => {});
 fitPad();
 clearPad();

@@ -11,9 +11,11 @@ struct Evaluate: ParsableCommand {
                                + "\(Home.dataDefault(for: [.test])).", valueName: "folder"))
     var data: String?
 
-    @Option(help: ArgumentHelp("The model to evaluate (`digits train` saves models/digits.model). Default: \(Home.modelDefault).",
-                               valueName: "file"))
-    var model: String?
+    @Option(help: ArgumentHelp("""
+        The model to evaluate (`digits train` saves models/digits.model); several --model flags are evaluated \
+        one by one and as a committee, their scores averaged. Default: \(Home.modelDefault).
+        """, valueName: "file"))
+    var model: [String] = []
 
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
@@ -25,23 +27,42 @@ struct Evaluate: ParsableCommand {
     var scores: String?
 
     func run() throws {
-        let model = try Home.model(model)
+        let models = try Models(model)
         let data = try Home.data(data, for: [.test])
-        let trained = try ModelFile.read(from: model, inputs: MNIST.rows * MNIST.columns, outputs: MNIST.classCount)
         let test = try MNIST.load(.test, from: data)
-        let network = trained.network
-        let evaluation = Evaluation(network: network, data: test)
-        if let scores { try writeScores(network.outputs(test), labels: test.labels, to: scores) }
+        let classes = MNIST.classCount
+        let memberScores = models.models.map { $0.network.scores(of: test) }
+        let committeeScores = models.isCommittee ? Committee.average(memberScores) : memberScores[0]
+        let evaluation = Evaluation(scores: committeeScores, labels: test.labels, classCount: classes)
+        let members = models.isCommittee
+            ? zip(models.paths, memberScores).map { ($0, Evaluation(scores: $1, labels: test.labels, classCount: classes)) }
+            : []
+        if let scores { try writeScores(committeeScores, labels: test.labels, to: scores) }
         if json {
-            print(try EvaluationReport(model: model, data: data, evaluation: evaluation).json())
+            print(try EvaluationReport(model: models.name, data: data, evaluation: evaluation, members: members).json())
         } else {
-            printTables(trained, evaluation, model: model, data: data)
+            if models.isCommittee {
+                print("committee of \(models.models.count) models, their scores averaged:")
+                for ((path, member), trained) in zip(members, models.models) {
+                    print("  \(path): \(trained.network.architecture), accuracy \(percent(member.accuracy)) "
+                        + "(\(grouped(member.correct))/\(grouped(member.total)))")
+                }
+                print("committee accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) "
+                    + "test images in \(data))")
+                print("")
+                printTables(evaluation)
+            } else {
+                printHeader(models.models[0], evaluation, model: models.name, data: data)
+                printTables(evaluation)
+            }
         }
     }
 
-    private func writeScores(_ outputs: [[Float]], labels: [UInt8], to path: String) throws {
-        var text = "index,label,answer," + (0..<MNIST.classCount).map { "score\($0)" }.joined(separator: ",") + "\n"
-        for (i, (output, label)) in zip(outputs, labels).enumerated() {
+    private func writeScores(_ scores: [Float], labels: [UInt8], to path: String) throws {
+        let classes = MNIST.classCount
+        var text = "index,label,answer," + (0..<classes).map { "score\($0)" }.joined(separator: ",") + "\n"
+        for (i, label) in labels.enumerated() {
+            let output = Array(scores[i * classes..<(i + 1) * classes])
             text += "\(i),\(label),\(argmax(output))," + output.map { "\($0)" }.joined(separator: ",") + "\n"
         }
         do {
@@ -51,13 +72,16 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    private func printTables(_ trained: TrainedModel, _ evaluation: Evaluation, model: String, data: String) {
+    private func printHeader(_ trained: TrainedModel, _ evaluation: Evaluation, model: String, data: String) {
         let record = trained.record
-        print("model \(model): \(LayerSizes(trained.network.sizes)), epoch \(record.bestEpoch) of \(record.epochsRun), "
+        print("model \(model): \(trained.network.architecture), epoch \(record.bestEpoch) of \(record.epochsRun), "
             + "saved \(ISO8601DateFormatter().string(from: record.trainedAt))")
         for line in describe(record.settings) { print("  " + line) }
         print("accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) test images in \(data))")
         print("")
+    }
+
+    private func printTables(_ evaluation: Evaluation) {
         let classes = 0..<evaluation.classCount
         print("confusion matrix (rows: true digit, columns: answer)")
         print("     " + classes.map { pad("\($0)", 6) }.joined())
@@ -99,8 +123,17 @@ struct EvaluationReport: Encodable {
     let precision: [Double?]
     let recall: [Double?]
     let confusions: [Confusion]
+    /// For a committee, each member on its own.
+    let members: [Member]?
 
-    init(model: String, data: String, evaluation: Evaluation) {
+    struct Member: Encodable {
+        let model: String
+        let accuracy: Double
+        let correct: Int
+    }
+
+    init(model: String, data: String, evaluation: Evaluation, members: [(String, Evaluation)] = []) {
+        self.members = members.isEmpty ? nil : members.map { Member(model: $0.0, accuracy: $0.1.accuracy, correct: $0.1.correct) }
         self.model = model
         self.data = data
         accuracy = evaluation.accuracy

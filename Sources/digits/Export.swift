@@ -35,7 +35,7 @@ struct Export: ParsableCommand {
         }
         try format.write(trained, to: output)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print("wrote \(output): \(model) (\(LayerSizes(trained.network.sizes))) as \(format.rawValue), \(grouped(size)) bytes")
+        print("wrote \(output): \(model) (\(trained.network.architecture)) as \(format.rawValue), \(grouped(size)) bytes")
     }
 }
 

@@ -24,9 +24,11 @@ struct Predict: ParsableCommand {
     @Argument(help: ArgumentHelp("PNG or JPEG files, folders of them, or - for standard input.", valueName: "file"))
     var files: [String]
 
-    @Option(help: ArgumentHelp("The model to use (`digits train` saves models/digits.model). Default: \(Home.modelDefault).",
-                               valueName: "file"))
-    var model: String?
+    @Option(help: ArgumentHelp("""
+        The model to use (`digits train` saves models/digits.model); several --model flags read as a committee, \
+        their scores averaged. Default: \(Home.modelDefault).
+        """, valueName: "file"))
+    var model: [String] = []
 
     @Flag(help: """
         Print one JSON object per file and line: {"file", "model", "number", "digits": [{"digit", "scores", \
@@ -67,12 +69,11 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        let model = try Home.model(model)
-        let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
-                                         outputs: MNIST.classCount)
-        let network = trained.network
+        let models = try Models(model)
+        let network = models.classifier
         if !json {
-            print("model \(model)" + (trained.record.testAccuracy.map { " (test accuracy \(percent($0)))" } ?? ""))
+            let accuracies = models.models.map { $0.record.testAccuracy.map(percent) ?? "-" }
+            print("model \(models.name)" + (accuracies == ["-"] ? "" : " (test accuracy \(accuracies.joined(separator: ", ")))"))
         }
         for folder in [savePreprocessed, boxes].compactMap(\.self) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -85,7 +86,7 @@ struct Predict: ParsableCommand {
                 failed = true
             case .success(let path):
                 do {
-                    try predict(path, with: network, model: model)
+                    try predict(path, with: network, model: models.name)
                 } catch {
                     report(file: path, error: "\(error)")
                     failed = true
@@ -95,7 +96,7 @@ struct Predict: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    private func predict(_ path: String, with network: Network, model: String) throws {
+    private func predict(_ path: String, with network: any Classifier, model: String) throws {
         let image = path == Self.standardInput
             ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
                                    minimumSide: DigitPreparation.decodingSide)
@@ -104,7 +105,7 @@ struct Predict: ParsableCommand {
         do {
             readings = single
                 ? [DigitReading(prepared: try DigitPreparation.prepare(image), network: network)]
-                : try NumberReading.read(image, score: network.feedForward)
+                : try NumberReading.read(image, score: network.scores)
         } catch {
             throw PathError(path: path, message: error.description)
         }

@@ -17,8 +17,11 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The model to serve. Default: \(Home.modelDefault).", valueName: "file"))
-    var model: String?
+    @Option(help: ArgumentHelp("""
+        The model to serve; several --model flags read as a committee, their scores averaged. Default: \
+        \(Home.modelDefault).
+        """, valueName: "file"))
+    var model: [String] = []
 
     @Option(help: ArgumentHelp("Folder holding the MNIST test files, for the report view. Default: "
                                + "\(Home.dataDefault(for: [.test])).", valueName: "folder"))
@@ -48,12 +51,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let model = try Home.model(model)
-        let trained = try ModelFile.read(from: model, inputs: DigitPreparation.side * DigitPreparation.side,
-                                         outputs: MNIST.classCount)
+        let models = try Models(model)
         // The page reads digits without them; only its report view needs the test files.
         let test = try Home.testImages(data, without: "serving without the report view")
-        let service = DigitService(model: trained, modelPath: model, test: test)
+        let service = DigitService(models: models.models, modelPaths: models.paths, test: test)
         var limits = HTTPLimits()
         limits.connections = maxConnections
         limits.bodyTimeout = bodyTimeout
@@ -64,7 +65,7 @@ struct Serve: AsyncParsableCommand {
             throw ServeError(message: "cannot serve on \(host):\(port): \(error)")
         }
         let listening = try await server.waitUntilListening()
-        print("serving \(model) (test accuracy \(service.report.map { percent($0.accuracy) } ?? "-")) "
+        print("serving \(models.name) (test accuracy \(service.report.map { percent($0.accuracy) } ?? "-")) "
             + "at http://\(host):\(listening)/ ; Ctrl-C stops")
         fflush(nil)
         try await server.run()

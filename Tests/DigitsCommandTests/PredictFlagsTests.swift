@@ -6,8 +6,8 @@ import Testing
 @Suite struct PredictFlagsTests {
     @Test func defaults() throws {
         let predict = try Predict.parse(["a.png"])
-        let model = try Home.model(predict.model)
-        #expect(predict.files == ["a.png"] && predict.model == nil && model == "models/best.model")
+        let model = try Home.model(predict.model.first)
+        #expect(predict.files == ["a.png"] && predict.model.isEmpty && model == "models/best.model")
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
         #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
         #expect(!predict.single && predict.boxes == nil)
@@ -19,7 +19,7 @@ import Testing
             "--save-preprocessed", "out", "--max-pixels", "1000", "--single", "--boxes", "marked",
         ])
         #expect(predict.single && predict.boxes == "marked")
-        #expect(predict.files == ["a.png", "pictures"] && predict.model == "m.model")
+        #expect(predict.files == ["a.png", "pictures"] && predict.model == ["m.model"])
         #expect(predict.json && predict.show && predict.top == 3 && predict.savePreprocessed == "out")
         #expect(predict.maxPixels == 1000)
     }

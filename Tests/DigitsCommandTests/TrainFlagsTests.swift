@@ -19,9 +19,55 @@ import Testing
         #expect(!train.force)
     }
 
-    @Test func presetBestIsTheShippedRecipe() throws {
+    @Test func presetsAreTheirRecipes() throws {
         #expect(try Train.parse(["--preset", "best"]).settings == .best)
         #expect(try Train.parse(["--preset", "nielsen"]).settings == .nielsen)
+        #expect(try Train.parse(["--preset", "mlp"]).settings == .mlp)
+        let network3 = try Train.parse(["--preset", "network3"]).settings
+        #expect(network3 == .network3)
+        #expect(network3.architecture?.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N" && network3.sizes == [784, 10])
+        #expect(network3.epochs == 60 && network3.batchSize == 10 && network3.learningRate == 0.03 && network3.l2 == 1)
+        #expect(network3.hiddenActivation == .relu && network3.outputActivation == .softmax && network3.cost == .crossEntropy)
+    }
+
+    @Test func layersTakeTheNotationOfAnyKind() throws {
+        let convnet = try Train.parse(["--layers", "1x28x28-8C5-MP2-10N"]).settings
+        #expect(convnet.architecture == (try Architecture("1x28x28-8C5-MP2-10N")) && convnet.sizes == [784, 10])
+        // Dense layers alone are a dense network, on its fast path, however they are written.
+        let dense = try Train.parse(["--layers", "784-30N-10N"]).settings
+        #expect(dense.architecture == nil && dense.sizes == [784, 30, 10])
+        // A convnet preset is replaced by neurons per layer.
+        let mlp = try Train.parse(["--preset", "network3", "--layers", "784,100,10"]).settings
+        #expect(mlp.architecture == nil && mlp.sizes == [784, 100, 10])
+    }
+
+    @Test func dropoutGoesBeforeEveryDenseLayerButTheFirst() throws {
+        let network3 = try Train.parse(["--preset", "network3", "--dropout", "0.5"]).settings
+        #expect(network3.architecture?.description == "1x28x28-20C5-MP2-40C5-MP2-D0.5-100N-D0.5-10N")
+        let mlp = try Train.parse(["--dropout", "0.25"]).settings
+        #expect(mlp.architecture?.description == "784-30N-D0.25-10N")
+        // A rate replaces the one there; 0 takes dropout away.
+        let again = try Train.parse(["--layers", "1x28x28-8C5-MP2-D0.5-50N-10N", "--dropout", "0.2"]).settings
+        #expect(again.architecture?.description == "1x28x28-8C5-MP2-D0.2-50N-D0.2-10N")
+        #expect(try Train.parse(["--layers", "784-D0.5-30N-10N", "--dropout", "0"]).settings.sizes == [784, 30, 10])
+    }
+
+    @Test(arguments: [
+        ("1x28x28-20C30-10N", "20C30"),
+        ("1x28x28-20C5-XX-10N", "XX"),
+        ("1x28x28-20C5-MP2-100000N-100000N-10N", "100000N"),
+        ("1x28x28-20C5-MP2-9N", "10N"),
+        ("2x28x28-10N", "1x28x28"),
+        ("1x28x28-D1.5-10N", "D1.5"),
+    ])
+    func badArchitecturesAreUsageErrorsNamingThePart(_ layers: String, _ named: String) {
+        do {
+            _ = try Train.parse(["--layers", layers])
+            Issue.record("\(layers) was accepted")
+        } catch {
+            #expect(Train.exitCode(for: error) == .validationFailure)
+            #expect(Train.message(for: error).contains(named), "\(Train.message(for: error))")
+        }
     }
 
     @Test func readsEveryFlag() throws {
@@ -46,15 +92,15 @@ import Testing
     }
 
     @Test func flagsOverrideThePreset() throws {
-        let train = try Train.parse(["--preset", "best", "--epochs", "3", "--elastic", "0", "--patience", "0"])
-        var expected = TrainingSettings.best
+        let train = try Train.parse(["--preset", "mlp", "--epochs", "3", "--elastic", "0", "--patience", "0"])
+        var expected = TrainingSettings.mlp
         expected.epochs = 3
         expected.augmentation.elasticAlpha = 0
         expected.patience = nil
         #expect(train.settings == expected)
         let halving = try Train.parse(["--patience", "10", "--halvings", "7"]).settings.patience
         #expect(halving == .init(epochs: 10, halvings: 7))
-        #expect(try Train.parse(["--preset", "best", "--halvings", "0"]).settings.patience == .init(epochs: 4, halvings: 0))
+        #expect(try Train.parse(["--preset", "mlp", "--halvings", "0"]).settings.patience == .init(epochs: 4, halvings: 0))
     }
 
     @Test func acceptsDeeperNetworks() throws {
@@ -101,6 +147,9 @@ import Testing
         ["--scale", "1"],
         ["--elastic", "nan"],
         ["--elastic-sigma", "0"],
+        ["--dropout", "1"],
+        ["--dropout", "-0.1"],
+        ["--preset", "network3", "--dropout", "nan"],
     ])
     func rejectsMisuse(_ arguments: [String]) {
         #expect(throws: (any Error).self) { try Train.parse(arguments) }
@@ -116,14 +165,14 @@ import Testing
 @Suite struct EvaluateFlagsTests {
     @Test func defaults() throws {
         let evaluate = try Evaluate.parse([])
-        #expect(evaluate.data == nil && evaluate.model == nil && !evaluate.json)
-        let (data, model) = (try Home.data(evaluate.data, for: [.test]), try Home.model(evaluate.model))
+        #expect(evaluate.data == nil && evaluate.model.isEmpty && !evaluate.json)
+        let (data, model) = (try Home.data(evaluate.data, for: [.test]), try Home.model(evaluate.model.first))
         #expect(data == "data/mnist" && model == "models/best.model")
     }
 
     @Test func readsEveryFlag() throws {
         let evaluate = try Evaluate.parse(["--data", "d", "--model", "m", "--json"])
-        #expect(evaluate.data == "d" && evaluate.model == "m" && evaluate.json)
+        #expect(evaluate.data == "d" && evaluate.model == ["m"] && evaluate.json)
     }
 }
 

@@ -54,7 +54,7 @@ import Testing
         // The first weight, W[0][0], is the first float after the header.
         let first = Float(bitPattern: bytes[8 + headerLength..<12 + headerLength].enumerated()
             .reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
-        #expect(first == (try Self.tiny).network.layers[0].rowMajorWeights[0])
+        #expect(first == (try Self.tiny).network.dense?.layers[0].rowMajorWeights[0])
     }
 
     @Test func onnxNamesItsInputOutputAndOpset() throws {
@@ -75,7 +75,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try ExportFormat.network2.write(original, to: path)
         let (network, cost) = try Network2JSON.read(from: path, inputs: 784, outputs: 10)
-        #expect(network == original.network)
+        #expect(network == original.network.dense)
         #expect(cost == original.record.settings.cost)
     }
 
@@ -171,5 +171,39 @@ import Testing
         try handle.close()
         let error = try #require(throws: FileError.self) { try Network2JSON.read(from: path, inputs: 784, outputs: 10) }
         #expect(error.problem == .tooLarge(bytes: Network2JSON.maximumFileSize + 1, limit: Network2JSON.maximumFileSize))
+    }
+}
+
+/// A convolutional network in ONNX and safetensors: each layer kind as it exports itself. Tests/Export/export_test.py
+/// runs the shipped convnet's files in onnxruntime and in numpy as PyTorch's layers.
+@Suite struct LayeredExportTests {
+    static func convnet() throws -> TrainedModel {
+        try ModelFileTests.layeredModel()  // 1x28x28-2C5-MP4-D0.5-6N-10N, ReLU, softmax
+    }
+
+    @Test func onnxWritesEachKindAsItsOperators() throws {
+        let model = try Self.convnet()
+        #expect(ExportFormat.onnx.problem(with: model) == nil)
+        let text = String(decoding: ExportFormat.onnx.encode(model), as: UTF8.self)
+        for part in ["Conv", "Relu", "MaxPool", "kernel_shape", "strides", "Flatten", "Gemm", "transB", "Softmax",
+                     "layers.0.weight", "layers.0.bias", "layers.4.weight", "layers.6.bias", "1x28x28-2C5-MP4-D0.5-6N-10N"] {
+            #expect(text.contains(part), "no \(part)")
+        }
+        // Dropout acts only in training; the stack's layers 1 (ReLU), 2 (pooling), 3 (dropout) have no tensors.
+        #expect(!text.contains("Dropout") && !text.contains("Sigmoid") && !text.contains("layers.3.weight"))
+    }
+
+    @Test func safetensorsHoldEachTensorInPyTorchsShape() throws {
+        let model = try Self.convnet()
+        guard case .layered(let stack) = model.network else { return }
+        let bytes = ExportFormat.safetensors.encode(model)
+        let headerLength = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) })
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<8 + headerLength])) as? [String: Any])
+        let shapes = header.compactMapValues { ($0 as? [String: Any])?["shape"] as? [Int] }
+        #expect(shapes == ["layers.0.weight": [2, 1, 5, 5], "layers.0.bias": [2], "layers.4.weight": [6, 72],
+                           "layers.4.bias": [6], "layers.6.weight": [10, 6], "layers.6.bias": [10]])
+        // The tensors, in the header's order, are the stack's parameters in theirs: the data is the parameters.
+        let data = bytes[(8 + headerLength)...]
+        #expect(Array(data) == littleEndianBytes(stack.parameters))
     }
 }

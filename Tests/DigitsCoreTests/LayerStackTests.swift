@@ -21,7 +21,7 @@ struct LayerStackTests {
         let architecture = try Architecture(text)
         var generator = SplitMix64(seed: UInt64(11 + index))
         // He's draw (biases 0) leaves about half of the ReLUs on; N(0, 1) biases would switch most of them off.
-        var stack = LayerStack(layers: architecture.layers(hidden: hidden, output: output),
+        var stack = LayerStack(architecture, hidden: hidden, output: output,
                                initialization: hidden == .relu ? .he : .scaled, generator: &generator)
         let input = (0..<stack.inputShape.count).map { _ in Float(generator.nextUnit()) }
         var target = [Float](repeating: 0, count: stack.outputShape.count)
@@ -37,10 +37,10 @@ struct LayerStackTests {
         for p in parameters.indices {
             var shifted = parameters
             shifted[p] = parameters[p] + h
-            stack = LayerStack(layers: stack.layers, parameters: shifted)
+            stack = stack.with(parameters: shifted)
             let plus = Double(stack.cost(input, target: target, cost, mode: mode))
             shifted[p] = parameters[p] - h
-            stack = LayerStack(layers: stack.layers, parameters: shifted)
+            stack = stack.with(parameters: shifted)
             let minus = Double(stack.cost(input, target: target, cost, mode: mode))
             let numeric = (plus - minus) / Double(2 * h)
             #expect(abs(numeric - Double(analytic[p])) <= 5e-3 * max(1, abs(numeric)) + 2e-4,
@@ -54,7 +54,7 @@ struct LayerStackTests {
     @Test func aBatchsGradientIsTheSumOfItsSamples() throws {
         let architecture = try Architecture("2x6x6-2C3-MP2-4N-3N")
         var generator = SplitMix64(seed: 2)
-        let stack = LayerStack(layers: architecture.layers(hidden: .relu, output: .softmax), initialization: .scaled,
+        let stack = LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .scaled,
                                generator: &generator)
         let samples = (0..<3).map { c in
             ((0..<72).map { _ in Float(generator.nextUnit()) }, (0..<3).map { Float($0 == c ? 1 : 0) })
@@ -70,7 +70,7 @@ struct LayerStackTests {
         let architecture = try Architecture("1x3x3-1C2-MP2-2N")
         // Kernel [[1, 0], [0, 1]]: z[y][x] = a[y][x] + a[y + 1][x + 1] = [6, 8, 12, 14]; ReLU keeps them; the pool
         // keeps 14; W = [[1], [-1]], b = 0: [14, -14], which the identity output leaves as they are.
-        let stack = LayerStack(layers: architecture.layers(hidden: .relu, output: .identity),
+        let stack = LayerStack(architecture, hidden: .relu, output: .identity,
                                parameters: [1, 0, 0, 1, 0] + [1, -1, 0, 0])
         let expected: [Float] = [14, -14]
         #expect(stack.outputs((1...9).map(Float.init)) == expected)
@@ -109,6 +109,8 @@ struct LayerStackTests {
         ("", "empty architecture"),
         ("1x28x28-0C5-10N", "0C5: not a layer"),
         ("4096x4096x4096-10N", "4096x4096x4096: more than 1048576 input values"),
+        // A 400 × 400 kernel on 1,024 × 1,024 would unroll 160,000 values at each of 625 × 625 places per picture.
+        ("1x1024x1024-1C400-10N", "1C400: 62500000000 values of working memory per sample; at most 4194304"),
     ])
     func rejectsAnArchitectureNamingTheOffendingPart(text: String, message: String) {
         #expect {

@@ -40,41 +40,116 @@ import Testing
         #expect(ModelFile.encode(read) == ModelFile.encode(model))
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes == ModelFile.encode(model))
-        // 23,860 parameters of 4 bytes, a 156-byte header with 3 epochs of history, and the checksum.
-        #expect(bytes.count == 8 + 4 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+        // 23,860 parameters of 4 bytes, a 157-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 1 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
             + 23_860 * 4 + 4)
     }
 
     @Test func activationsAndMissingBiasesRoundTrip() throws {
         var model = Self.sampleModel()
-        model.network = Network(layers: [
+        model.network = .dense(Network(layers: [
             Network.Layer(weights: [[0.5, -1], [2, 0.25], [1, 1]], biases: nil, activation: .sigmoid),
             Network.Layer(weights: [[1, 2, 3]], biases: [0.5], activation: .identity),
-        ])
+        ]))
         model.record.settings.sizes = [2, 3, 1]
         model.record.settings.outputActivation = .identity
         model.record.settings.cost = .quadratic
         let bytes = ModelFile.encode(model)
-        #expect(Array(bytes[28..<31]) == [0x81, 0x02, 0x01])
+        #expect(Array(bytes[29..<32]) == [0x81, 0x02, 0x01])
         let read = try ModelFile.decode(bytes)
         #expect(read == model)
-        #expect(!read.network.layers[0].hasBiases && read.network.layers[1].activation == .identity)
+        #expect(!read.network.dense!.layers[0].hasBiases && read.network.dense!.layers[1].activation == .identity)
     }
 
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<16]) == [3, 0, 0, 0, 3, 0, 0, 0])
-        #expect(Array(bytes[16..<28]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
-        #expect(Array(bytes[28..<32]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
-        #expect(Array(bytes[32..<40]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
-        #expect(Array(bytes[40..<44]) == [4, 0, 0, 0])                  // 4 starts
-        #expect(Array(bytes[60..<64]) == [0, 0, 0x40, 0x40])            // η = 3.0
-        #expect(Array(bytes[64..<68]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
-        #expect(Array(bytes[72..<80]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
-        #expect(Array(bytes[92..<96]) == [0, 0, 0xF0, 0x41])            // α = 30
-        #expect(Array(bytes[128..<132]) == [3, 0, 0, 0])                // 3 epochs of history
-        #expect(Array(bytes[152..<156]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+        #expect(Array(bytes[8..<17]) == [4, 0, 0, 0, 1, 3, 0, 0, 0])    // version 4, dense layers, 3 levels
+        #expect(Array(bytes[17..<29]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
+        #expect(Array(bytes[29..<33]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
+        #expect(Array(bytes[33..<41]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
+        #expect(Array(bytes[41..<45]) == [4, 0, 0, 0])                  // 4 starts
+        #expect(Array(bytes[61..<65]) == [0, 0, 0x40, 0x40])            // η = 3.0
+        #expect(Array(bytes[65..<69]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
+        #expect(Array(bytes[73..<81]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
+        #expect(Array(bytes[93..<97]) == [0, 0, 0xF0, 0x41])            // α = 30
+        #expect(Array(bytes[129..<133]) == [3, 0, 0, 0])                // 3 epochs of history
+        #expect(Array(bytes[153..<157]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+    }
+
+    /// A small convolutional network with a record: every kind of layer, every field.
+    static func layeredModel() throws -> TrainedModel {
+        var model = sampleModel()
+        var generator = SplitMix64(seed: 3)
+        let architecture = try Architecture("1x28x28-2C5-MP4-D0.5-6N-10N")
+        model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
+                                            generator: &generator))
+        model.record.settings.architecture = architecture
+        model.record.settings.sizes = [784, 10]
+        model.record.settings.hiddenActivation = .relu
+        model.record.settings.outputActivation = .softmax
+        return model
+    }
+
+    @Test func layersOfAnyKindRoundTrip() throws {
+        let model = try Self.layeredModel()
+        let bytes = ModelFile.encode(model)
+        let text = Array("1x28x28-2C5-MP4-D0.5-6N-10N".utf8)
+        // Version 4, layers of any kind, the architecture's length and text, ReLU hidden, softmax output.
+        #expect(Array(bytes[8..<17]) == [4, 0, 0, 0, 2, UInt8(text.count), 0, 0, 0])
+        #expect(Array(bytes[17..<17 + text.count]) == text)
+        #expect(Array(bytes[17 + text.count..<19 + text.count]) == [3, 4])
+        // 2·25 + 2 kernel parameters, 2·6·6 · 6 + 6 dense, 6 · 10 + 10 output.
+        #expect(bytes.count == 19 + text.count + 2 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+            + (52 + 438 + 70) * 4 + 4)
+        let read = try ModelFile.decode(bytes)
+        #expect(read == model)
+        #expect(ModelFile.encode(read) == bytes)
+        let test = try MNIST.load(.test, from: mnistFolder).subset(0..<100)
+        #expect(read.network.scores(of: test) == model.network.scores(of: test))
+    }
+
+    @Test func everySingleBitFlipOfALayeredModelIsCaught() throws {
+        var model = try Self.layeredModel()
+        var generator = SplitMix64(seed: 4)
+        let architecture = try Architecture("1x3x3-1C2-MP2-2N")
+        model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
+                                            generator: &generator))
+        let good = ModelFile.encode(model)
+        for offset in good.indices {
+            for bit in 0..<8 {
+                var bytes = good
+                bytes[offset] ^= 1 << bit
+                #expect(throws: ModelFileError.Problem.self) { try ModelFile.decode(bytes) }
+            }
+        }
+    }
+
+    static func layered(_ change: (inout [UInt8]) -> Void) throws -> [UInt8] {
+        var bytes = ModelFile.encode(try layeredModel())
+        bytes.removeLast(4)
+        change(&bytes)
+        let crc = bytes.withUnsafeBytes { crc32($0) }
+        return bytes + withUnsafeBytes(of: crc.littleEndian, Array.init)
+    }
+
+    @Test func badArchitecturesInAFileAreNamed() throws {
+        // Bytes 17… hold "1x28x28-2C5-MP4-D0.5-6N-10N"; 44 and 45 the hidden and output activations.
+        let cases: [(String, (inout [UInt8]) -> Void, ModelFileError.Problem)] = [
+            ("1x04x28: the kernel is larger than its maps", { $0[19] = 0x30; $0[20] = 0x34 },
+             .invalid("architecture 2C5: a 5×5 kernel does not fit the 4×28 maps it gets")),
+            ("2C5QMP4: no such layer", { $0[28] = 0x51 },
+             .invalid("architecture 2C5QMP4: not a layer; expected nCk (convolution), MPp (max-pooling), nN (dense) or Dp (dropout)")),
+            ("a control character", { $0[17] = 0 }, .invalid("the architecture is not printable ASCII")),
+            ("lower case", { $0[26] = 0x63 }, .invalid("architecture 1x28x28-2c5-MP4-D0.5-6N-10N is not written as 1x28x28-2C5-MP4-D0.5-6N-10N")),
+            ("no text", { $0[13] = 0 }, .invalid("architecture of 0 characters; expected 1 to 4096")),
+            ("text longer than the file", { $0[15] = 1 }, .invalid("architecture of 65563 characters; expected 1 to 4096")),
+            ("softmax hidden", { $0[44] = 4 }, .invalid("activations 4 and 4 are not a hidden and an output activation")),
+            ("unknown output", { $0[45] = 9 }, .invalid("activations 3 and 9 are not a hidden and an output activation")),
+        ]
+        for (name, change, problem) in cases {
+            #expect(throws: problem, "\(name)") { try ModelFile.decode(try Self.layered(change)) }
+        }
     }
 
     @Test func readsVersionOneFiles() throws {
@@ -89,7 +164,7 @@ import Testing
         #expect(model.record.testCorrect == 9_512 && model.record.testTotal == 10_000)
         let test = try MNIST.load(.test, from: mnistFolder)
         #expect(model.network.correctCount(on: test) == 9_512)
-        // Written again, it is a version-3 file of the same model.
+        // Written again, it is a version-4 file of the same model.
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
     }
 
@@ -99,7 +174,7 @@ import Testing
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes[8] == 2)
         let model = try ModelFile.decode(bytes)
-        #expect(model.record.settings == .best && model.record.settings.starts == 1)
+        #expect(model.record.settings == .mlp && model.record.settings.starts == 1)
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
     }
 
@@ -112,7 +187,7 @@ import Testing
             #expect(throws: Never.self, "\(name)") { try ModelFile.decode(bytes) }
             versions.insert(bytes[8])
         }
-        #expect(versions == [1, 2, 3])
+        #expect(versions == [1, 2, 3, 4])
     }
 
     @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
@@ -140,25 +215,26 @@ import Testing
             ("empty", [], .notAModelFile),
             ("text", Array("hello, this is not a model".utf8), .notAModelFile),
             ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
-            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 156 + 784 * 30 * 4)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 157 + 784 * 30 * 4)),
             ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
             ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
             ("bit flipped", flipped, .checksumMismatch),
-            ("version 4", resealed { $0[8] = 4 }, .unsupportedVersion(4)),
+            ("version 5", resealed { $0[8] = 5 }, .unsupportedVersion(5)),
+            ("unknown network kind", resealed { $0[12] = 3 }, .invalid("unknown network kind 3")),
             ("version 0", resealed { $0[8] = 0 }, .unsupportedVersion(0)),
-            ("one layer", resealed { $0[12] = 1 }, .invalid("1 layers; expected 2 to 16")),
-            ("empty layer", resealed { $0[20] = 0 }, .invalid("layer 2 has 0 neurons; expected 1 to 1048576")),
-            ("unknown activation", resealed { $0[28] = 9 }, .invalid("unknown activation 9")),
-            ("unknown cost", resealed { $0[30] = 0 }, .invalid("unknown cost 0")),
-            ("softmax inside", resealed { $0[28] = 4 }, .invalid("softmax in layer 1, not the output layer")),
-            ("unknown initialisation", resealed { $0[31] = 7 }, .invalid("unknown initialisation 7")),
-            ("no starts", resealed { $0[40] = 0 }, .invalid("0 starts; expected 1 to 100")),
-            ("too many starts", resealed { $0[40] = 101 }, .invalid("101 starts; expected 1 to 100")),
-            ("NaN momentum", resealed { $0[68...71] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
-            ("negative shift", resealed { $0[83] = 0xC0 }, .invalid("augmentation settings out of range")),
-            ("halvings without patience", resealed { $0[72] = 0 }, .invalid("patience 0 with 7 halvings")),
-            ("unknown flag", resealed { $0[124] = 4 }, .invalid("unknown flags 0x4")),
-            ("NaN weight", resealed { $0[156...159] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+            ("one layer", resealed { $0[13] = 1 }, .invalid("1 layers; expected 2 to 16")),
+            ("empty layer", resealed { $0[21] = 0 }, .invalid("layer 2 has 0 neurons; expected 1 to 1048576")),
+            ("unknown activation", resealed { $0[29] = 9 }, .invalid("unknown activation 9")),
+            ("unknown cost", resealed { $0[31] = 0 }, .invalid("unknown cost 0")),
+            ("softmax inside", resealed { $0[29] = 4 }, .invalid("softmax in layer 1, not the output layer")),
+            ("unknown initialisation", resealed { $0[32] = 7 }, .invalid("unknown initialisation 7")),
+            ("no starts", resealed { $0[41] = 0 }, .invalid("0 starts; expected 1 to 100")),
+            ("too many starts", resealed { $0[41] = 101 }, .invalid("101 starts; expected 1 to 100")),
+            ("NaN momentum", resealed { $0[69...72] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
+            ("negative shift", resealed { $0[84] = 0xC0 }, .invalid("augmentation settings out of range")),
+            ("halvings without patience", resealed { $0[73] = 0 }, .invalid("patience 0 with 7 halvings")),
+            ("unknown flag", resealed { $0[125] = 4 }, .invalid("unknown flags 0x4")),
+            ("NaN weight", resealed { $0[157...160] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
         ]
     }()
 
@@ -175,7 +251,7 @@ import Testing
     @Test func everySingleBitFlipIsCaught() {
         var generator = SplitMix64(seed: 1)
         var model = Self.sampleModel()
-        model.network = Network(sizes: [3, 2, 1], generator: &generator)
+        model.network = .dense(Network(sizes: [3, 2, 1], generator: &generator))
         let good = ModelFile.encode(model)
         for offset in good.indices {
             for bit in 0..<8 {
@@ -203,7 +279,7 @@ import Testing
     }
 
     @Test func versionMismatchSuggestsRetraining() {
-        let error = ModelFileError(path: "m", problem: .unsupportedVersion(4))
+        let error = ModelFileError(path: "m", problem: .unsupportedVersion(5))
         #expect(error.description.contains("digits train"))
     }
 }
@@ -229,7 +305,7 @@ import Testing
         let test = try MNIST.load(.test, from: mnistFolder).subset(0..<500)
         var generator = SplitMix64(seed: 1)
         let network = Network(sizes: [784, 10, 10], generator: &generator)
-        let evaluation = Evaluation(network: network, data: test)
+        let evaluation = Evaluation(network, data: test)
         #expect(evaluation.total == 500)
         #expect(evaluation.correct == network.correctCount(on: test))
         for c in 0..<10 { #expect(evaluation.confusion[c].reduce(0, +) == test.labels.count { $0 == c }) }

@@ -152,6 +152,11 @@ private func picture(ofTestDigit index: Int) throws -> Data {
             let digit = try #require(answer["digit"] as? Int)
             #expect(digit == scores.indices.max { scores[$0] < scores[$1] })
             if digit == Int(test.labels[index]) { right += 1 }
+            // Each level the network computed, the last its output: the scores again.
+            let levels = try #require((answer["digits"] as? [[String: Any]])?.first?["levels"] as? [[String: Any]])
+            let network = try running.get().service.models[0].network
+            #expect(levels.map { $0["name"] as? String } == network.levels(prepared.networkInput).map(\.name))
+            #expect((levels.last?["values"] as? [Double])?.map(Float.init) == scores.map(Float.init))
         }
         #expect(right >= 19, "\(right) of 20 test digits read right through the API")
     }
@@ -271,8 +276,14 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         let (status, body, _) = try await fetch("/api/model")
         #expect(status == 200)
         let model = try json(body)
-        let record = try running.get().service.model.record
+        let record = try running.get().service.models[0].record
         #expect(model["layers"] as? [Int] == [784, 800, 10])
+        #expect(model["architecture"] as? String == "[784, 800, 10]" && model["members"] == nil)
+        // What the first layer looks for: the weights into its first 100 neurons, as 28 × 28 pictures.
+        let kernels = try #require(model["kernels"] as? [String: Any])
+        #expect(kernels["count"] as? Int == 100 && kernels["height"] as? Int == 28 && kernels["width"] as? Int == 28)
+        let weights = try running.get().service.models[0].network.dense!.layers[0].rowMajorWeights
+        #expect((kernels["values"] as? [Double])?.map(Float.init) == Array(weights[0..<100 * 784]))
         #expect((model["validationAccuracy"] as? [Double])?.count == record.epochsRun)
         #expect(model["bestEpoch"] as? Int == record.bestEpoch)
         #expect(abs((model["testAccuracy"] as? Double ?? 0) - (record.testAccuracy ?? -1)) < 1e-12)

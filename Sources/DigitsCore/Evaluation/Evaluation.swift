@@ -7,9 +7,15 @@ public struct Evaluation: Equatable, Sendable {
         self.confusion = confusion
     }
 
-    /// Classifies every image of `data` with `network` and tallies the answers.
-    public init(network: Network, data: LabeledImages) {
-        self.init(answers: network.classify(data), labels: data.labels, classCount: network.outputCount)
+    /// Classifies every image of `data` with `classifier` and tallies the answers.
+    public init(_ classifier: some Classifier, data: LabeledImages) {
+        self.init(scores: classifier.scores(of: data), labels: data.labels, classCount: classifier.outputCount)
+    }
+
+    /// Tallies the answers of `scores`, a run of `classCount` per label, against `labels`.
+    public init(scores: [Float], labels: [UInt8], classCount classes: Int) {
+        precondition(scores.count == labels.count * classes, "one run of scores per label")
+        self.init(answers: answers(scores, classCount: classes), labels: labels, classCount: classes)
     }
 
     /// Tallies `answers` against `labels`, pairwise; every answer and label is below `classCount`.

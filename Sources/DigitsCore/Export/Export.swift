@@ -11,12 +11,13 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 
     /// Why `model` cannot be written in this format, or nil when it can.
     public func problem(with model: TrainedModel) -> String? {
+        let network = model.network
         switch self {
         case .onnx, .safetensors:
-            model.network.inputCount == DigitPreparation.side * DigitPreparation.side
-                ? nil : "the network takes \(model.network.inputCount) inputs, not 28×28 pixels"
+            return network.inputCount == DigitPreparation.side * DigitPreparation.side
+                ? nil : "the network takes \(network.inputCount) inputs, not 28×28 pixels"
         case .network2:
-            Network2JSON.problem(with: model)
+            return Network2JSON.problem(with: model)
         }
     }
 
@@ -45,8 +46,8 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         let preset = TrainingSettings.presets.first { $0.settings == plain }?.name ?? "none (settings of its own)"
         var entries: [(key: String, value: String)] = [
             ("producer", "digits"),
-            ("architecture", model.network.sizes.map(String.init).joined(separator: ",")),
-            ("activations", model.network.layers.map(\.activation.name).joined(separator: ",")),
+            ("architecture", architecture(of: model.network)),
+            ("activations", activations(of: model.network)),
             ("input", "[N, 1, 28, 28] float32, pixels v/255: 0 paper, 1 ink, digit centred by mass as in MNIST"),
             ("preset", preset),
             ("seed", "\(settings.seed)"),
@@ -60,6 +61,22 @@ public enum ExportFormat: String, CaseIterable, Sendable {
             entries.append(("test_correct", "\(record.testCorrect)/\(record.testTotal)"))
         }
         return entries
+    }
+}
+
+/// `784,30,10` for a dense network, the notation (`1x28x28-20C5-MP2-…`) for others.
+private func architecture(of network: TrainedNetwork) -> String {
+    switch network {
+    case .dense(let network): network.sizes.map(String.init).joined(separator: ",")
+    case .layered(let stack): stack.architecture.description
+    }
+}
+
+/// Each dense layer's activation; for other networks, the hidden layers' and the output's.
+private func activations(of network: TrainedNetwork) -> String {
+    switch network {
+    case .dense(let network): network.layers.map(\.activation.name).joined(separator: ",")
+    case .layered(let stack): "\(stack.hiddenActivation.name),\(stack.outputActivation.name)"
     }
 }
 

@@ -18,7 +18,7 @@ public enum Network2JSON {
 
     /// Why `model` cannot be written as network2.py's JSON, or nil when it can.
     public static func problem(with model: TrainedModel) -> String? {
-        let network = model.network
+        guard case .dense(let network) = model.network else { return "network2.py's networks have dense layers only" }
         if let layer = network.layers.firstIndex(where: { $0.activation != .sigmoid }) {
             return "network2.py's networks have sigmoid neurons only, and layer \(layer + 1) of this one is "
                 + network.layers[layer].activation.name
@@ -32,7 +32,7 @@ public enum Network2JSON {
     /// The JSON of `model`, which must have no `problem`.
     public static func encode(_ model: TrainedModel) -> [UInt8] {
         precondition(problem(with: model) == nil, "not a network2.py network")
-        let layers = model.network.layers
+        let layers = model.network.dense!.layers
         func number(_ v: Float) -> String { "\(Double(v))" }
         let weights = layers.map { layer -> String in
             let w = layer.rowMajorWeights
@@ -42,7 +42,7 @@ public enum Network2JSON {
             return "[" + rows.joined(separator: ", ") + "]"
         }
         let biases = layers.map { layer in "[" + layer.biases.map { "[\(number($0))]" }.joined(separator: ", ") + "]" }
-        let text = "{\"sizes\": [\(model.network.sizes.map(String.init).joined(separator: ", "))], "
+        let text = "{\"sizes\": [\(model.network.dense!.sizes.map(String.init).joined(separator: ", "))], "
             + "\"weights\": [\(weights.joined(separator: ", "))], \"biases\": [\(biases.joined(separator: ", "))], "
             + "\"cost\": \"\(costNames[model.record.settings.cost]!)\"}"
         return Array(text.utf8)

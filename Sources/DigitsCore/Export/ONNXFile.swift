@@ -9,6 +9,12 @@ import Foundation
 //                then Sigmoid, Relu or Softmax (axis −1) by the layer's activation; identity adds nothing
 //   scores float32 [N, 10], the output layer's activations
 //
+// A network of other layer kinds takes its input's shape, [N, C, H, W] (a flat input of 784 as [N, 1, 28, 28]),
+// and writes each layer l of its stack (activations are layers too) as the layer says (`ExportedLayer`):
+// Conv(x, layers.l.weight [C_out, C_in, k, k], layers.l.bias), MaxPool(kernel_shape = strides = [p, p]),
+// Gemm(x, layers.l.weight [out, in], layers.l.bias, transB = 1) after a Flatten(axis 1) where the value still has
+// feature maps, Relu, Sigmoid, Softmax; dropout, which acts only in training, and the identity write nothing.
+//
 // metadata_props carry the training record: the architecture, the settings, the epochs, the test accuracy.
 
 public enum ONNXFile {
@@ -25,8 +31,8 @@ public enum ONNXFile {
         enum StringStringEntry { static let key = 1, value = 2 }
         enum Graph { static let node = 1, name = 2, initializer = 5, input = 11, output = 12 }
         enum Node { static let input = 1, output = 2, name = 3, opType = 4, attribute = 5 }
-        enum Attribute { static let name = 1, i = 3, type = 20 }
-        enum AttributeType { static let int: Int64 = 2 }
+        enum Attribute { static let name = 1, i = 3, ints = 8, type = 20 }
+        enum AttributeType { static let int: Int64 = 2, ints: Int64 = 7 }
         enum Tensor { static let dims = 1, dataType = 2, name = 8, rawData = 9 }
         enum DataType { static let float: Int64 = 1 }
         enum ValueInfo { static let name = 1, type = 2 }
@@ -62,27 +68,68 @@ public enum ONNXFile {
         return out.bytes
     }
 
-    private static func writeGraph(_ network: Network, into graph: inout ProtobufWriter) {
-        var nodes: [(op: String, inputs: [String], output: String, attributes: [(String, Int64)])] = []
-        nodes.append(("Flatten", [inputName], "flat", [("axis", 1)]))
-        var current = "flat"
-        for (i, layer) in network.layers.enumerated() {
-            let last = i == network.layers.count - 1
-            let z = last && layer.activation == .identity ? outputName : "layers.\(i).z"
-            nodes.append(("Gemm", [current, "layers.\(i).weight", "layers.\(i).bias"], z, [("transB", 1)]))
-            current = z
-            let operation: String? = switch layer.activation {
-            case .sigmoid: "Sigmoid"
-            case .relu: "Relu"
-            case .softmax: "Softmax"
-            case .identity: nil
+    private typealias Node = (op: String, inputs: [String], output: String,
+                              attributes: [(name: String, value: ExportedLayer.Attribute)])
+
+    private static func writeGraph(_ network: TrainedNetwork, into graph: inout ProtobufWriter) {
+        let side = DigitPreparation.side
+        switch network {
+        case .dense(let network):
+            var nodes: [Node] = [("Flatten", [inputName], "flat", [("axis", .int(1))])]
+            var current = "flat"
+            for (i, layer) in network.layers.enumerated() {
+                let last = i == network.layers.count - 1
+                let z = last && layer.activation == .identity ? outputName : "layers.\(i).z"
+                nodes.append(("Gemm", [current, "layers.\(i).weight", "layers.\(i).bias"], z, [("transB", .int(1))]))
+                current = z
+                let operation: String? = switch layer.activation {
+                case .sigmoid: "Sigmoid"
+                case .relu: "Relu"
+                case .softmax: "Softmax"
+                case .identity: nil
+                }
+                if let operation {
+                    let a = last ? outputName : "layers.\(i).a"
+                    nodes.append((operation, [current], a, []))  // Softmax: over the last axis, opset 13's default
+                    current = a
+                }
             }
-            if let operation {
-                let a = last ? outputName : "layers.\(i).a"
-                nodes.append((operation, [current], a, []))  // Softmax: over the last axis, opset 13's default
-                current = a
+            let tensors = network.layers.enumerated().flatMap { i, layer in
+                [("layers.\(i).weight", [layer.outputCount, layer.inputCount], layer.rowMajorWeights),
+                 ("layers.\(i).bias", [layer.outputCount], layer.biases)]
             }
+            write(nodes, tensors, input: [1, side, side], outputs: network.outputCount, into: &graph)
+        case .layered(let stack):
+            var nodes: [Node] = []
+            var (current, flat) = (inputName, false)
+            for (l, layer) in stack.layers.enumerated() {
+                for (o, operation) in layer.exported.operators.enumerated() {
+                    if operation.takesFlatInput && !flat {
+                        nodes.append(("Flatten", [current], "layers.\(l).flat", [("axis", .int(1))]))
+                        (current, flat) = ("layers.\(l).flat", true)
+                    }
+                    let output = "layers.\(l).\(operation.type.lowercased())\(o)"
+                    nodes.append((operation.type, [current] + operation.tensors.map { "layers.\(l).\($0)" }, output,
+                                  operation.attributes))
+                    current = output
+                }
+            }
+            // The last operator writes the scores; a network ending in the identity ends in its Gemm.
+            if let last = nodes.indices.last { nodes[last].output = outputName }
+            let tensors = stack.layers.enumerated().flatMap { l, layer in
+                layer.exported.tensors.map { tensor in
+                    ("layers.\(l).\(tensor.name)", tensor.shape,
+                     Array(stack.parameters[stack.offsets[l] + tensor.range.lowerBound..<stack.offsets[l] + tensor.range.upperBound]))
+                }
+            }
+            let shape = stack.inputShape.isFlat ? [1, side, side] : [stack.inputShape.channels, stack.inputShape.height,
+                                                                      stack.inputShape.width]
+            write(nodes, tensors, input: shape, outputs: stack.outputCount, into: &graph)
         }
+    }
+
+    private static func write(_ nodes: [Node], _ tensors: [(name: String, dims: [Int], values: [Float])], input: [Int],
+                              outputs: Int, into graph: inout ProtobufWriter) {
         for (index, node) in nodes.enumerated() {
             graph.message(Field.Graph.node) { message in
                 for input in node.inputs { message.string(Field.Node.input, input) }
@@ -92,20 +139,22 @@ public enum ONNXFile {
                 for (name, value) in node.attributes {
                     message.message(Field.Node.attribute) { attribute in
                         attribute.string(Field.Attribute.name, name)
-                        attribute.integer(Field.Attribute.type, Field.AttributeType.int)
-                        attribute.integer(Field.Attribute.i, value)
+                        switch value {
+                        case .int(let i):
+                            attribute.integer(Field.Attribute.type, Field.AttributeType.int)
+                            attribute.integer(Field.Attribute.i, Int64(i))
+                        case .ints(let values):
+                            attribute.integer(Field.Attribute.type, Field.AttributeType.ints)
+                            for v in values { attribute.integer(Field.Attribute.ints, Int64(v)) }
+                        }
                     }
                 }
             }
         }
         graph.string(Field.Graph.name, "digits")
-        for (i, layer) in network.layers.enumerated() {
-            writeTensor("layers.\(i).weight", dims: [layer.outputCount, layer.inputCount], layer.rowMajorWeights, into: &graph)
-            writeTensor("layers.\(i).bias", dims: [layer.outputCount], layer.biases, into: &graph)
-        }
-        writeValueInfo(inputName, dims: [nil, 1, DigitPreparation.side, DigitPreparation.side], field: Field.Graph.input,
-                       into: &graph)
-        writeValueInfo(outputName, dims: [nil, network.outputCount], field: Field.Graph.output, into: &graph)
+        for tensor in tensors { writeTensor(tensor.name, dims: tensor.dims, tensor.values, into: &graph) }
+        writeValueInfo(inputName, dims: [nil] + input, field: Field.Graph.input, into: &graph)
+        writeValueInfo(outputName, dims: [nil, outputs], field: Field.Graph.output, into: &graph)
     }
 
     private static func writeTensor(_ name: String, dims: [Int], _ values: [Float], into graph: inout ProtobufWriter) {

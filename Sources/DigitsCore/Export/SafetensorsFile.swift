@@ -9,14 +9,27 @@ import Foundation
 //   …          the tensors' data, float32 little-endian, row-major, one after another in the header's order
 //
 // The tensors are `layers.i.weight`, shape [outputs, inputs] (W as the book writes it, as PyTorch's Linear
-// stores it), and `layers.i.bias`, shape [outputs], for each layer i from the input.
+// stores it), and `layers.i.bias`, shape [outputs], for each layer i from the input. A network of other layer
+// kinds numbers the layers of its stack (activations and dropout count, and have no tensors): a convolution's
+// `layers.l.weight` is [C_out, C_in, k, k] and its bias [C_out], as PyTorch's Conv2d stores them.
 
 public enum SafetensorsFile {
     public static func encode(_ model: TrainedModel, metadata: [(key: String, value: String)]) -> [UInt8] {
         var tensors: [(name: String, shape: [Int], values: [Float])] = []
-        for (i, layer) in model.network.layers.enumerated() {
-            tensors.append(("layers.\(i).weight", [layer.outputCount, layer.inputCount], layer.rowMajorWeights))
-            tensors.append(("layers.\(i).bias", [layer.outputCount], layer.biases))
+        switch model.network {
+        case .dense(let network):
+            for (i, layer) in network.layers.enumerated() {
+                tensors.append(("layers.\(i).weight", [layer.outputCount, layer.inputCount], layer.rowMajorWeights))
+                tensors.append(("layers.\(i).bias", [layer.outputCount], layer.biases))
+            }
+        case .layered(let stack):
+            for (l, layer) in stack.layers.enumerated() {
+                for tensor in layer.exported.tensors {
+                    let start = stack.offsets[l]
+                    tensors.append(("layers.\(l).\(tensor.name)", tensor.shape,
+                                    Array(stack.parameters[start + tensor.range.lowerBound..<start + tensor.range.upperBound])))
+                }
+            }
         }
         var entries: [String] = []
         var offset = 0

@@ -48,3 +48,15 @@ struct ActivationLayer: StackLayer {
         }
     }
 }
+
+extension ActivationLayer {
+    var exported: ExportedLayer {
+        switch function {
+        case .sigmoid: ExportedLayer(operators: [.init(type: "Sigmoid")])
+        case .relu: ExportedLayer(operators: [.init(type: "Relu")])
+        // Over the last axis, opset 13's default: the neurons of a dense output layer.
+        case .softmax: ExportedLayer(operators: [.init(type: "Softmax", takesFlatInput: true)])
+        case .identity: ExportedLayer()
+        }
+    }
+}

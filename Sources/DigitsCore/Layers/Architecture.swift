@@ -26,6 +26,8 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     /// model file can hold (`ModelFile`) with room to spare.
     public static let maximumLevelSize = 1 << 20
     public static let maximumParameters = 1 << 26
+    /// The most working memory a layer may keep per sample (a convolution's unrolled patches): 16 MB.
+    public static let maximumLayerMemory = 1 << 22
 
     /// Parses `text`; a part that does not parse or does not fit what comes before it is named in the error.
     public init(_ text: String) throws(ArchitectureError) {
@@ -40,7 +42,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
               s.allSatisfy({ $0 <= Self.maximumLevelSize }) else {
             throw .init("\(first): more than \(Self.maximumLevelSize) input values")
         }
-        input = switch s.count {
+        let input: FeatureShape = switch s.count {
         case 1: FeatureShape(neurons: s[0])
         case 2: FeatureShape(channels: 1, height: s[0], width: s[1])
         default: FeatureShape(channels: s[0], height: s[1], width: s[2])
@@ -50,8 +52,53 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         guard case .dense = tokens.last else {
             throw .init("\(parts.last!): the last layer must be the dense output layer, such as 10N")
         }
+        try self.init(input: input, tokens: tokens)
+    }
+
+    /// `tokens` after `input`; the last must be a dense layer, and every layer must fit what comes before it.
+    public init(input: FeatureShape, tokens: [Token]) throws(ArchitectureError) {
+        guard case .dense = tokens.last else { throw .init("the last layer must be the dense output layer, such as 10N") }
+        self.input = input
         self.tokens = tokens
         _ = try checkedLayers(hidden: .relu, output: .softmax)
+    }
+
+    /// Dense layers of `sizes[1...]` neurons on `sizes[0]` inputs: what `784,30,10` means.
+    public init(denseSizes sizes: [Int]) throws(ArchitectureError) {
+        guard sizes.count >= 2, sizes.allSatisfy({ (1...Self.maximumLevelSize).contains($0) }) else {
+            throw .init("\(sizes.map(String.init).joined(separator: ",")): at least two levels of 1 to \(Self.maximumLevelSize) neurons")
+        }
+        try self.init(input: FeatureShape(neurons: sizes[0]), tokens: sizes.dropFirst().map { .dense(neurons: $0) })
+    }
+
+    /// The outputs of the last layer.
+    public var outputCount: Int {
+        guard case .dense(let n) = tokens.last else { preconditionFailure("the last layer is dense") }
+        return n
+    }
+
+    /// The neurons per level, input first, when the architecture is dense layers on a flat input and nothing
+    /// else: a network that `Network` runs on its fast sparse path.
+    public var denseSizes: [Int]? {
+        guard input.isFlat else { return nil }
+        var sizes = [input.count]
+        for token in tokens {
+            guard case .dense(let n) = token else { return nil }
+            sizes.append(n)
+        }
+        return sizes
+    }
+
+    /// The architecture with dropout of `rate` on the inputs of every dense layer that follows another layer
+    /// (as network3.py drops out the inputs of its dense and softmax layers), replacing dropout already there.
+    public func droppingOut(_ rate: Float) throws(ArchitectureError) -> Architecture {
+        var result: [Token] = []
+        for (t, token) in tokens.enumerated() {
+            if case .dropout = token, t + 1 < tokens.count, case .dense = tokens[t + 1] { continue }
+            if case .dense = token, t > 0, rate > 0 { result.append(.dropout(rate: rate)) }
+            result.append(token)
+        }
+        return try Architecture(input: input, tokens: result)
     }
 
     private static func token(_ part: String) throws(ArchitectureError) -> Token {
@@ -102,6 +149,9 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
             guard layer.outputShape.count <= Self.maximumLevelSize else {
                 throw .init("\(name): \(layer.outputShape.count) values per sample; at most \(Self.maximumLevelSize)")
             }
+            guard layer.memoryCount <= Self.maximumLayerMemory else {
+                throw .init("\(name): \(layer.memoryCount) values of working memory per sample; at most \(Self.maximumLayerMemory)")
+            }
             parameters += layer.parameterCount
             guard parameters <= Self.maximumParameters else {
                 throw .init("\(name): the network would have more than \(Self.maximumParameters) parameters, too many to save")
@@ -117,7 +167,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         return layers
     }
 
-    private static func notation(_ token: Token) -> String {
+    static func notation(_ token: Token) -> String {
         switch token {
         case .convolution(let n, let k): "\(n)C\(k)"
         case .maxPooling(let p): "MP\(p)"

@@ -117,3 +117,13 @@ struct Convolution: StackLayer {
         }
     }
 }
+
+extension Convolution {
+    var exported: ExportedLayer {
+        let (maps, channels, k) = (outputShape.channels, inputShape.channels, kernelSize)
+        return ExportedLayer(
+            operators: [.init(type: "Conv", attributes: [("kernel_shape", .ints([k, k]))], tensors: ["weight", "bias"])],
+            tensors: [.init(name: "weight", shape: [maps, channels, k, k], range: 0..<weightCount),
+                      .init(name: "bias", shape: [maps], range: weightCount..<parameterCount)])
+    }
+}

@@ -44,3 +44,8 @@ struct Dropout: StackLayer {
         for v in 0..<pass.count * inputShape.count { inputGradient[v] = outputGradient[v] * pass.memory[v] }
     }
 }
+
+extension Dropout {
+    /// Inverted dropout leaves reading unchanged: nothing to write.
+    var exported: ExportedLayer { ExportedLayer() }
+}

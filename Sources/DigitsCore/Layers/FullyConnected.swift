@@ -64,3 +64,14 @@ struct FullyConnected: StackLayer {
         }
     }
 }
+
+extension FullyConnected {
+    var exported: ExportedLayer {
+        let (m, n) = (outputShape.count, inputShape.count)
+        return ExportedLayer(
+            operators: [.init(type: "Gemm", attributes: [("transB", .int(1))], tensors: ["weight", "bias"],
+                              takesFlatInput: true)],
+            tensors: [.init(name: "weight", shape: [m, n], range: 0..<weightCount),
+                      .init(name: "bias", shape: [m], range: weightCount..<parameterCount)])
+    }
+}

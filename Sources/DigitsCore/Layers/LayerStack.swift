@@ -4,37 +4,55 @@ import Foundation
 /// or any chain of convolutions, pooling, dropout, dense layers and activations whose shapes fit.
 ///
 /// All parameters live in one vector, layer after layer, each layer's laid out as that layer documents.
-public struct LayerStack: Sendable {
+public struct LayerStack: Equatable, Sendable {
+    /// The layers on one line; each convolution and hidden dense layer is followed by `hiddenActivation`, the
+    /// output layer by `outputActivation`.
+    public let architecture: Architecture
+    public let hiddenActivation: Network.Activation
+    public let outputActivation: Network.Activation
     let layers: [any StackLayer]
     /// Every layer's parameters, layer after layer.
     public private(set) var parameters: [Float]
     /// Where each layer's parameters start in `parameters`; one more entry, the total, at the end.
     let offsets: [Int]
 
-    init(layers: [any StackLayer], parameters: [Float]) {
-        precondition(!layers.isEmpty, "a network needs at least one layer")
+    /// `architecture`'s layers with `parameters`, laid out layer after layer as each layer documents.
+    init(_ architecture: Architecture, hidden: Network.Activation, output: Network.Activation, parameters: [Float]) {
+        let layers = architecture.layers(hidden: hidden, output: output)
         for (previous, next) in zip(layers, layers.dropFirst()) {
             precondition(previous.outputShape == next.inputShape, "layer shapes do not chain")
         }
         var offsets = [0]
         for layer in layers { offsets.append(offsets[offsets.count - 1] + layer.parameterCount) }
         precondition(parameters.count == offsets[offsets.count - 1], "parameter count mismatch")
+        (self.architecture, hiddenActivation, outputActivation) = (architecture, hidden, output)
         self.layers = layers
         self.parameters = parameters
         self.offsets = offsets
     }
 
-    /// The layers with parameters drawn as `initialization` says, layer after layer.
-    init(layers: [any StackLayer], initialization: Network.Initialization, generator: inout SplitMix64) {
-        self.init(layers: layers, parameters: layers.flatMap { $0.initialParameters(initialization, generator: &generator) })
-    }
-
     /// A stack of `architecture`'s layers, each convolution and hidden dense layer followed by `hidden` neurons
-    /// and the output layer by `output`, its parameters drawn as `initialization` says.
+    /// and the output layer by `output`, its parameters drawn as `initialization` says, layer after layer.
     public init(_ architecture: Architecture, hidden: Network.Activation, output: Network.Activation,
                 initialization: Network.Initialization, generator: inout SplitMix64) {
-        self.init(layers: architecture.layers(hidden: hidden, output: output), initialization: initialization,
-                  generator: &generator)
+        let layers = architecture.layers(hidden: hidden, output: output)
+        self.init(architecture, hidden: hidden, output: output,
+                  parameters: layers.flatMap { $0.initialParameters(initialization, generator: &generator) })
+    }
+
+    /// The same layers with other parameters.
+    func with(parameters: [Float]) -> LayerStack {
+        LayerStack(architecture, hidden: hiddenActivation, output: outputActivation, parameters: parameters)
+    }
+
+    /// The number of parameters `architecture` has.
+    static func parameterCount(_ architecture: Architecture) -> Int {
+        architecture.layers(hidden: .relu, output: .softmax).reduce(0) { $0 + $1.parameterCount }
+    }
+
+    public static func == (a: LayerStack, b: LayerStack) -> Bool {
+        (a.architecture, a.hiddenActivation, a.outputActivation, a.parameters)
+            == (b.architecture, b.hiddenActivation, b.outputActivation, b.parameters)
     }
 
     public var inputShape: FeatureShape { layers[0].inputShape }
@@ -58,16 +76,7 @@ public struct LayerStack: Sendable {
 
     /// The cost of one input against `target`, in `mode` (training mode draws dropout's mask from its seed).
     func cost(_ input: [Float], target: [Float], _ cost: Cost, mode: PassMode = .inference) -> Float {
-        cost.value(forward([input], mode: mode), target, output: outputActivation ?? .identity)
-    }
-
-    /// The activation of the last layer, if it is one.
-    var outputActivation: Network.Activation? { (layers[layers.count - 1] as? ActivationLayer)?.function }
-
-    /// How many images of `data` the stack classifies as their label, on two cores.
-    public func correctCount(on data: LabeledImages) -> Int {
-        precondition(data.pixelsPerImage == inputShape.count, "images have \(data.pixelsPerImage) pixels, the network takes \(inputShape.count)")
-        return correctCount(on: SparseInputs(data), labels: data.labels)
+        cost.value(forward([input], mode: mode), target, output: outputActivation)
     }
 
     /// True when every parameter is a finite number.
@@ -103,7 +112,7 @@ final class StackPass {
     /// pass, so that one `StackPass` serves as they change.
     private let layers: [any StackLayer]
     private let offsets: [Int]
-    private let outputActivation: Network.Activation?
+    private let outputActivation: Network.Activation
     let batchCapacity: Int
     /// Levels 1…L: `batchCapacity` samples of each layer's output.
     private let values: [UnsafeMutablePointer<Float>]
@@ -142,6 +151,11 @@ final class StackPass {
             layer.forward(pass(l, count: count, parameters: parameters), mode: mode)
         }
         return UnsafeBufferPointer(start: values[values.count - 1], count: count * layers[layers.count - 1].outputShape.count)
+    }
+
+    /// Layer `l`'s output of the last forward pass, sample after sample.
+    func output(of l: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: values[l], count: layers[l].outputShape.count * batchCapacity)
     }
 
     /// After `forward`, adds Σ over its samples of ∂C/∂parameters to `gradient`, for one-hot (or any) `targets`,

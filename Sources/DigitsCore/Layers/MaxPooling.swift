@@ -72,3 +72,12 @@ struct MaxPooling: StackLayer {
         }
     }
 }
+
+extension MaxPooling {
+    var exported: ExportedLayer {
+        let p = poolSize
+        // ONNX's default floor mode leaves out the rows and columns beyond the last whole block, as this layer does.
+        return ExportedLayer(operators: [.init(type: "MaxPool", attributes: [("kernel_shape", .ints([p, p])),
+                                                                             ("strides", .ints([p, p]))])])
+    }
+}

@@ -31,8 +31,8 @@ public struct FeatureShape: Equatable, Hashable, Sendable, CustomStringConvertib
 /// its stack's one parameter vector, laid out as the layer documents, weights first: the first `weightCount`
 /// are what L2 regularisation shrinks, the rest (biases) are not.
 ///
-/// A new kind is a new file beside the others: a type conforming to this protocol, and a token in
-/// `Architecture` that makes it.
+/// A new kind is a new file beside the others: a type conforming to this protocol, a token in `Architecture` that
+/// makes it, and what it exports (`ExportedLayer`).
 protocol StackLayer: Sendable {
     var inputShape: FeatureShape { get }
     var outputShape: FeatureShape { get }
@@ -42,6 +42,9 @@ protocol StackLayer: Sendable {
     var weightCount: Int { get }
     /// Floats per sample that the forward pass keeps for the backward pass (pooling's winners, dropout's mask).
     var memoryCount: Int { get }
+
+    /// The layer as ONNX and safetensors files write it (see `ExportedLayer`).
+    var exported: ExportedLayer { get }
 
     /// The layer's initial parameters, drawn from `generator` as `initialization` says.
     func initialParameters(_ initialization: Network.Initialization, generator: inout SplitMix64) -> [Float]

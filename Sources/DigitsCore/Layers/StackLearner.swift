@@ -3,8 +3,8 @@ import Foundation
 extension LayerStack: Trainable {
     typealias Learner = StackLearner
 
-    var inputCount: Int { inputShape.count }
-    var outputCount: Int { outputShape.count }
+    public var inputCount: Int { inputShape.count }
+    public var outputCount: Int { outputShape.count }
 
     /// Inputs are read this many at a time, each run one pass through the layers.
     static let readingRun = 64
@@ -63,8 +63,10 @@ final class DenseInputs {
 /// `descend` adds the second half's to the first's. The sums are made in the same order whichever core finishes
 /// first, so a seed trains the same network every time on one machine.
 final class StackLearner: MiniBatchLearner, @unchecked Sendable {  // see learnHalf
-    private let layers: [any StackLayer]
-    private let offsets: [Int]
+    /// The stack learning, with its parameters as they were at the start.
+    private let base: LayerStack
+    private var layers: [any StackLayer] { base.layers }
+    private var offsets: [Int] { base.offsets }
     private let parameterCount: Int
     private let parameters: UnsafeMutablePointer<Float>
     /// V, laid out as the parameters; allocated by the first step that uses momentum or weight decay.
@@ -77,8 +79,7 @@ final class StackLearner: MiniBatchLearner, @unchecked Sendable {  // see learnH
 
     init(_ model: LayerStack, batchCapacity: Int) {
         precondition(batchCapacity > 0)
-        layers = model.layers
-        offsets = model.offsets
+        base = model
         parameterCount = model.parameters.count
         parameters = .allocate(capacity: parameterCount)
         _ = UnsafeMutableBufferPointer(start: parameters, count: parameterCount).initialize(from: model.parameters)
@@ -99,7 +100,7 @@ final class StackLearner: MiniBatchLearner, @unchecked Sendable {  // see learnH
     }
 
     var model: LayerStack {
-        LayerStack(layers: layers, parameters: Array(UnsafeBufferPointer(start: parameters, count: parameterCount)))
+        base.with(parameters: Array(UnsafeBufferPointer(start: parameters, count: parameterCount)))
     }
 
     func learn(_ images: SparseInputs, labels: [UInt8], order: [Int], batch: Range<Int>, targets: UnsafePointer<Float>,

@@ -1,14 +1,23 @@
 import Foundation
 
-// The model file, version 3. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+// The model file, version 4. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
 //
 //   offset  size      field
 //   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
-//   8       4         format version, 3
-//   12      4         N, the number of levels, input layer included (2...16)
-//   16      4·N       neurons per level, input first (each 1...1,048,576)
+//   8       4         format version, 4
+//   12      1         the network's kind: 1 = dense layers, 2 = layers of any kind                            [v4]
+//                     then, for dense layers:
+//   …       4         N, the number of levels, input layer included (2...16)
+//   …       4·N       neurons per level, input first (each 1...1,048,576)
 //   …       N − 1     per layer, one byte: activation in bits 0–6 (1 = sigmoid, 2 = identity, 3 = ReLU,
 //                     4 = softmax, last layer only); bit 7 set when the layer has no biases (they are then stored as 0)
+//                     or, for layers of any kind:                                                           [v4]
+//   …       4         T, the length of the architecture's text (1...4,096)
+//   …       T         the architecture in the notation of `Architecture`, ASCII, e.g. 1x28x28-20C5-MP2-100N-10N:
+//                     the input's shape, then each layer's kind and size, from which every shape follows
+//   …       1         the activation after each convolution and hidden dense layer (codes as above)
+//   …       1         the activation of the output layer
+//                     then, for both:
 //   …       1         cost, one byte: 1 = quadratic, ½‖a − y‖²; 2 = cross-entropy
 //   …       1         initialisation, one byte: 1 = N(0, 1); 2 = N(0, 1/n_in) weights; 3 = He, N(0, 2/n_in)   [v2]
 //   …       8 (u64)   seed
@@ -32,16 +41,20 @@ import Foundation
 //   …       4         H, the number of epochs in the validation history (equals epochs run)
 //   …       4·H       validation images classified correctly after each epoch
 //   …       4·H (f32) η of each epoch                                                                       [v2]
-//   …                 for each layer in order: W, row-major (outputs × inputs) f32, then b (outputs) f32
+//   …                 dense layers: for each layer in order, W, row-major (outputs × inputs) f32, then b (outputs) f32;
+//                     layers of any kind: every parameter f32, layer after layer, each laid out as its kind's file
+//                     in Sources/DigitsCore/Layers documents (a convolution's kernels, then its biases; a dense
+//                     layer's W row-major, then b); the architecture says how many
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
-// Version 2 is version 3 without the field marked [v3]; it loads as one start. Version 1 is version 2 without
-// the fields marked [v2]; it loads as N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader
-// checks every field, that the file is exactly as long as its header implies, and the checksum.
+// Version 3 is version 4 without the fields marked [v4]: always dense layers. Version 2 is version 3 without the
+// field marked [v3]; it loads as one start. Version 1 is version 2 without the fields marked [v2]; it loads as
+// N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader checks every field, that the file is
+// exactly as long as its header implies, and the checksum.
 
 public enum ModelFile {
-    public static let version: UInt32 = 3
-    static let readableVersions: ClosedRange<UInt32> = 1...3
+    public static let version: UInt32 = 4
+    static let readableVersions: ClosedRange<UInt32> = 1...4
     static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     static let maximumLevels = 16
     static let maximumLayerSize = 1 << 20
@@ -50,6 +63,12 @@ public enum ModelFile {
     public static let maximumFileSize = 1 << 30
 
     static let noBiasesFlag: UInt8 = 0x80
+    static let maximumArchitectureLength = 4_096
+
+    /// The first byte of a version 4 network.
+    enum Kind: UInt8 {
+        case dense = 1, layered = 2
+    }
 
     // MARK: Writing
 
@@ -60,10 +79,20 @@ public enum ModelFile {
         var out = ByteWriter()
         out.bytes += signature
         out.u32(version)
-        out.u32(UInt32(model.network.sizes.count))
-        for size in model.network.sizes { out.u32(UInt32(size)) }
-        for layer in model.network.layers {
-            out.bytes.append(layer.activation.rawValue | (layer.hasBiases ? 0 : noBiasesFlag))
+        switch model.network {
+        case .dense(let network):
+            out.bytes.append(Kind.dense.rawValue)
+            out.u32(UInt32(network.sizes.count))
+            for size in network.sizes { out.u32(UInt32(size)) }
+            for layer in network.layers {
+                out.bytes.append(layer.activation.rawValue | (layer.hasBiases ? 0 : noBiasesFlag))
+            }
+        case .layered(let stack):
+            out.bytes.append(Kind.layered.rawValue)
+            let text = Array(stack.architecture.description.utf8)
+            out.u32(UInt32(text.count))
+            out.bytes += text
+            out.bytes += [stack.hiddenActivation.rawValue, stack.outputActivation.rawValue]
         }
         out.bytes += [settings.cost.rawValue, settings.initialization.rawValue]
         out.u64(settings.seed)
@@ -85,8 +114,13 @@ public enum ModelFile {
         out.u32(UInt32(record.validationHistory.count))
         for correct in record.validationHistory { out.u32(UInt32(correct)) }
         for eta in record.learningRates { out.f32(eta) }
-        for layer in model.network.layers {
-            for value in layer.rowMajorWeights + layer.biases { out.f32(value) }
+        switch model.network {
+        case .dense(let network):
+            for layer in network.layers {
+                for value in layer.rowMajorWeights + layer.biases { out.f32(value) }
+            }
+        case .layered(let stack):
+            for value in stack.parameters { out.f32(value) }
         }
         out.u32(out.bytes.withUnsafeBytes { crc32($0) })
         return out.bytes
@@ -150,24 +184,12 @@ public enum ModelFile {
         guard readableVersions.contains(fileVersion) else { throw .unsupportedVersion(fileVersion) }
         let (v2, v3) = (fileVersion >= 2, fileVersion >= 3)
 
-        let levels = Int(try input.u32())
-        guard (2...maximumLevels).contains(levels) else { throw .invalid("\(levels) layers; expected 2 to \(maximumLevels)") }
-        var sizes: [Int] = []
-        for index in 0..<levels {
-            let size = Int(try input.u32())
-            guard (1...maximumLayerSize).contains(size) else {
-                throw .invalid("layer \(index + 1) has \(size) neurons; expected 1 to \(maximumLayerSize)")
-            }
-            sizes.append(size)
-        }
-        var layerKinds: [(activation: Network.Activation, hasBiases: Bool)] = []
-        for l in 1..<levels {
-            let id = try input.u8()
-            guard let activation = Network.Activation(rawValue: id & ~noBiasesFlag) else {
-                throw .invalid("unknown activation \(id & ~noBiasesFlag)")
-            }
-            guard activation != .softmax || l == levels - 1 else { throw .invalid("softmax in layer \(l), not the output layer") }
-            layerKinds.append((activation, id & noBiasesFlag == 0))
+        let kind = fileVersion >= 4 ? try input.u8() : Kind.dense.rawValue
+        let shape: NetworkShape
+        switch Kind(rawValue: kind) {
+        case .dense: shape = try denseShape(&input)
+        case .layered: shape = try layeredShape(&input)
+        case nil: throw .invalid("unknown network kind \(kind)")
         }
         let costID = try input.u8()
         guard let cost = Cost(rawValue: costID) else { throw .invalid("unknown cost \(costID)") }
@@ -222,27 +244,26 @@ public enum ModelFile {
         }
         guard halvings <= 64, patienceEpochs > 0 || halvings == 0 else { throw .invalid("patience \(patienceEpochs) with \(halvings) halvings") }
 
-        var layers: [Network.Layer] = []
-        for (l, (inputs, outputs)) in zip(sizes, sizes.dropFirst()).enumerated() {
-            let weights = try input.f32s(inputs * outputs)
-            let biases = try input.f32s(outputs)
-            let kind = layerKinds[l]
-            guard kind.hasBiases || biases.allSatisfy({ $0 == 0 }) else { throw .invalid("layer \(l + 1) has no biases but stores some") }
-            layers.append(Network.Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: weights,
-                                        biases: kind.hasBiases ? biases : nil, activation: kind.activation))
-        }
-
+        let network = try shape.read(&input)
         let checksumOffset = input.offset
         let stored = try input.u32()
         guard input.offset == bytes.count else { throw .trailingBytes(count: bytes.count - input.offset) }
         let computed = bytes.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[0..<checksumOffset])) }
         guard stored == computed else { throw .checksumMismatch }
 
-        let network = Network(layers: layers)
         guard network.isFinite else { throw .invalid("weights include NaN or infinite values") }
-        var settings = TrainingSettings(sizes: sizes, epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed)
-        settings.hiddenActivation = layers.count > 1 ? layers[0].activation : .sigmoid
-        settings.outputActivation = layers[layers.count - 1].activation
+        var settings = TrainingSettings(sizes: [network.inputCount, network.outputCount], epochs: epochs,
+                                        batchSize: batchSize, learningRate: learningRate, seed: seed)
+        switch network {
+        case .dense(let dense):
+            settings.sizes = dense.sizes
+            settings.hiddenActivation = dense.layers.count > 1 ? dense.layers[0].activation : .sigmoid
+            settings.outputActivation = dense.layers[dense.layers.count - 1].activation
+        case .layered(let stack):
+            settings.architecture = stack.architecture
+            settings.hiddenActivation = stack.hiddenActivation
+            settings.outputActivation = stack.outputActivation
+        }
         settings.starts = starts
         settings.cost = cost
         settings.initialization = initialization
@@ -256,6 +277,79 @@ public enum ModelFile {
             testCorrect: testCorrect, testTotal: testTotal, trainedAt: Date(timeIntervalSince1970: TimeInterval(savedAt)),
             interrupted: flags & 1 != 0, stoppedEarly: flags & 2 != 0)
         return TrainedModel(network: network, record: record)
+    }
+
+    /// What the header says of the network: enough to read its parameters.
+    private enum NetworkShape {
+        case dense(sizes: [Int], layers: [(activation: Network.Activation, hasBiases: Bool)])
+        case layered(Architecture, hidden: Network.Activation, output: Network.Activation)
+
+        func read(_ input: inout ByteReader) throws(ModelFileError.Problem) -> TrainedNetwork {
+            switch self {
+            case .dense(let sizes, let kinds):
+                var layers: [Network.Layer] = []
+                for (l, (inputs, outputs)) in zip(sizes, sizes.dropFirst()).enumerated() {
+                    let weights = try input.f32s(inputs * outputs)
+                    let biases = try input.f32s(outputs)
+                    let kind = kinds[l]
+                    guard kind.hasBiases || biases.allSatisfy({ $0 == 0 }) else { throw .invalid("layer \(l + 1) has no biases but stores some") }
+                    layers.append(Network.Layer(inputCount: inputs, outputCount: outputs, rowMajorWeights: weights,
+                                                biases: kind.hasBiases ? biases : nil, activation: kind.activation))
+                }
+                return .dense(Network(layers: layers))
+            case .layered(let architecture, let hidden, let output):
+                let parameters = try input.f32s(LayerStack.parameterCount(architecture))
+                return .layered(LayerStack(architecture, hidden: hidden, output: output, parameters: parameters))
+            }
+        }
+    }
+
+    private static func denseShape(_ input: inout ByteReader) throws(ModelFileError.Problem) -> NetworkShape {
+        let levels = Int(try input.u32())
+        guard (2...maximumLevels).contains(levels) else { throw .invalid("\(levels) layers; expected 2 to \(maximumLevels)") }
+        var sizes: [Int] = []
+        for index in 0..<levels {
+            let size = Int(try input.u32())
+            guard (1...maximumLayerSize).contains(size) else {
+                throw .invalid("layer \(index + 1) has \(size) neurons; expected 1 to \(maximumLayerSize)")
+            }
+            sizes.append(size)
+        }
+        var layerKinds: [(activation: Network.Activation, hasBiases: Bool)] = []
+        for l in 1..<levels {
+            let id = try input.u8()
+            guard let activation = Network.Activation(rawValue: id & ~noBiasesFlag) else {
+                throw .invalid("unknown activation \(id & ~noBiasesFlag)")
+            }
+            guard activation != .softmax || l == levels - 1 else { throw .invalid("softmax in layer \(l), not the output layer") }
+            layerKinds.append((activation, id & noBiasesFlag == 0))
+        }
+        return .dense(sizes: sizes, layers: layerKinds)
+    }
+
+    private static func layeredShape(_ input: inout ByteReader) throws(ModelFileError.Problem) -> NetworkShape {
+        let length = Int(try input.u32())
+        guard (1...maximumArchitectureLength).contains(length) else {
+            throw .invalid("architecture of \(length) characters; expected 1 to \(maximumArchitectureLength)")
+        }
+        let bytes = try input.bytes(length)
+        guard bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { throw .invalid("the architecture is not printable ASCII") }
+        let architecture: Architecture
+        do {
+            architecture = try Architecture(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .invalid("architecture \(error)")
+        }
+        // One spelling per architecture, so that a file re-encodes to its own bytes.
+        guard architecture.description == String(decoding: bytes, as: UTF8.self) else {
+            throw .invalid("architecture \(String(decoding: bytes, as: UTF8.self)) is not written as \(architecture)")
+        }
+        let (hiddenID, outputID) = (try input.u8(), try input.u8())
+        guard let hidden = Network.Activation(rawValue: hiddenID), hidden != .softmax,
+              let output = Network.Activation(rawValue: outputID) else {
+            throw .invalid("activations \(hiddenID) and \(outputID) are not a hidden and an output activation")
+        }
+        return .layered(architecture, hidden: hidden, output: output)
     }
 }
 
@@ -333,6 +427,10 @@ private struct ByteReader {
 
     mutating func f32() throws(ModelFileError.Problem) -> Float {
         Float(bitPattern: try u32())
+    }
+
+    mutating func bytes(_ count: Int) throws(ModelFileError.Problem) -> [UInt8] {
+        Array(try take(count))
     }
 
     mutating func f32s(_ count: Int) throws(ModelFileError.Problem) -> [Float] {

@@ -2,12 +2,68 @@ import Foundation
 
 /// A network with the record of how it was trained: what a model file holds.
 public struct TrainedModel: Equatable, Sendable {
-    public var network: Network
+    public var network: TrainedNetwork
     public var record: TrainingRecord
 
-    public init(network: Network, record: TrainingRecord) {
+    public init(network: TrainedNetwork, record: TrainingRecord) {
         self.network = network
         self.record = record
+    }
+
+    public init(network: Network, record: TrainingRecord) {
+        self.init(network: .dense(network), record: record)
+    }
+
+    public init(network: LayerStack, record: TrainingRecord) {
+        self.init(network: .layered(network), record: record)
+    }
+}
+
+/// The network of a model: dense layers only (the book's chapters 1 to 3, on their fast sparse path), or layers of
+/// any kind (convolutions, pooling, dropout: chapter 6).
+public enum TrainedNetwork: Equatable, Sendable, Classifier {
+    case dense(Network)
+    case layered(LayerStack)
+
+    var classifier: any Classifier {
+        switch self {
+        case .dense(let network): network
+        case .layered(let stack): stack
+        }
+    }
+
+    public var inputCount: Int { classifier.inputCount }
+    public var outputCount: Int { classifier.outputCount }
+    public func scores(_ input: [Float]) -> [Float] { classifier.scores(input) }
+    public func scores(of data: LabeledImages) -> [Float] { classifier.scores(of: data) }
+
+    /// The layers as a person reads them: `[784, 30, 10]`, or `1x28x28-20C5-MP2-40C5-MP2-100N-10N`.
+    public var architecture: String {
+        switch self {
+        case .dense(let network): "[" + network.sizes.map(String.init).joined(separator: ", ") + "]"
+        case .layered(let stack): stack.architecture.description
+        }
+    }
+
+    /// The dense network, if it is one.
+    public var dense: Network? {
+        if case .dense(let network) = self { network } else { nil }
+    }
+
+    /// True when every weight and bias is a finite number.
+    public var isFinite: Bool {
+        switch self {
+        case .dense(let network): network.isFinite
+        case .layered(let stack): stack.isFinite
+        }
+    }
+
+    /// Trainable weights and biases.
+    public var parameterCount: Int {
+        switch self {
+        case .dense(let network): network.layers.reduce(0) { $0 + $1.weights.count + $1.biases.count }
+        case .layered(let stack): stack.parameters.count
+        }
     }
 }
 

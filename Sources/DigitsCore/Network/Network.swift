@@ -84,17 +84,6 @@ public struct Network: Equatable, Sendable {
         return Array(workspace.forward(sample: 0))
     }
 
-    /// The class the network picks for one input: the index of its largest output.
-    public func classify(_ input: [Float]) -> Int {
-        argmax(feedForward(input))
-    }
-
-    /// The class the network picks for each image of `data`, whose images must have `inputCount` pixels.
-    public func classify(_ data: LabeledImages) -> [Int] {
-        precondition(data.pixelsPerImage == inputCount, "images have \(data.pixelsPerImage) pixels, the network takes \(inputCount)")
-        return classify(SparseInputs(data))
-    }
-
     /// The class picked for each input, the second half on another core (classifying writes nothing shared), or
     /// with `oneCore` all on this thread, for a caller that already keeps the other core busy.
     func classify(_ inputs: SparseInputs, oneCore: Bool = false) -> [Int] {
@@ -111,23 +100,6 @@ public struct Network: Equatable, Sendable {
             workspace.setInput(inputs[i], sample: 0)
             return argmax(workspace.forward(sample: 0))
         }
-    }
-
-    /// The output activations for each image of `data`, by the forward pass that `classify` takes: the argmax of
-    /// each is the class `classify` picks.
-    public func outputs(_ data: LabeledImages) -> [[Float]] {
-        precondition(data.pixelsPerImage == inputCount, "images have \(data.pixelsPerImage) pixels, the network takes \(inputCount)")
-        let inputs = SparseInputs(data)
-        let workspace = Workspace(self, batchCapacity: 1)
-        return (0..<inputs.count).map { i in
-            workspace.setInput(inputs[i], sample: 0)
-            return Array(workspace.forward(sample: 0))
-        }
-    }
-
-    /// How many images of `data` the network classifies as their label.
-    public func correctCount(on data: LabeledImages) -> Int {
-        correctCount(on: SparseInputs(data), labels: data.labels)
     }
 
     func correctCount(on inputs: SparseInputs, labels: [UInt8], oneCore: Bool = false) -> Int {

@@ -132,6 +132,12 @@ final class Workspace {
         return UnsafeBufferPointer(start: activations[last] + s * strides[last], count: sizes[last])
     }
 
+    /// Level `l`'s activations for sample `s` after `forward(sample: s)` (level 0, the input, is not kept).
+    func activations(level l: Int, sample s: Int) -> UnsafeBufferPointer<Float> {
+        precondition(l > 0 && l < sizes.count && s < batchCapacity)
+        return UnsafeBufferPointer(start: activations[l] + s * strides[l], count: sizes[l])
+    }
+
     /// Backpropagation for sample `s` after `forward(sample: s)`, for `cost` and `target` (outputs many values):
     /// δ_L = ∂C/∂z_L, then δ_l = (W_lᵀ δ_{l+1}) ⊙ f′(z_l). (The book numbers W from 2; here W_l is the matrix
     /// into level l + 1.) Every f′ is read off the activation a = f(z): σ′ = a(1 − a), ReLU′ = [a > 0], 1 for

@@ -388,8 +388,8 @@ public enum NumberReading {
 
 extension DigitReading {
     /// `prepared` read by `network`.
-    public init(prepared: PreparedDigit, network: Network) {
-        self.init(prepared: prepared, scores: network.feedForward(prepared.networkInput))
+    public init(prepared: PreparedDigit, network: some Classifier) {
+        self.init(prepared: prepared, scores: network.scores(prepared.networkInput))
     }
 }
 
