@@ -3,8 +3,11 @@
 /// Two views: "Draw" (a pad wide enough for a number, for mouse, pen or touch; after each stroke the picture goes to
 /// /api/predict as a PNG and the number comes back, each digit with its ten scores and the 28×28 the network saw)
 /// and "Model" (from /api/model and /api/report: the validation curve as SVG, the confusion matrix as a heat map,
-/// the misclassified test digits). Elements the browser test reads carry ids: #pad, #clear, #digit (the number),
-/// #digits (a figure per digit), #result[data-pending], #report-view.
+/// the misclassified test digits, and what the first layer looks for: its kernels, or each hidden neuron's weights
+/// as a 28×28 picture). Under the answer, "Inside the network" shows what each level made of the chosen digit:
+/// feature maps after each convolution and pooling, a dense layer's neurons as a strip. Elements the browser test
+/// reads carry ids: #pad, #clear, #digit (the number), #digits (a figure per digit), #result[data-pending],
+/// #levels (a row per level), #kernels, #report-view.
 enum Page {
     static let html = #"""
 <!doctype html>
@@ -68,6 +71,12 @@ enum Page {
   #gallery figure { margin: 0; text-align: center; font-size: 0.75rem; color: var(--muted); }
   #gallery canvas { width: 56px; height: 56px; image-rendering: pixelated; border-radius: 4px; border: 1px solid var(--line); background: #fff; }
   #gallery b { color: var(--bad); }
+  /* Pictures of weights and activations: blue negative, white zero, dark positive (kernels); white to ink (maps). */
+  .pictures { display: flex; flex-wrap: wrap; gap: 3px; }
+  .pictures canvas { image-rendering: pixelated; border: 1px solid var(--line); background: #fff; }
+  #levels { display: flex; flex-direction: column; gap: 0.6rem; }
+  #levels .level { display: grid; grid-template-columns: 4.5rem minmax(0, 1fr); gap: 0.5rem; align-items: start; }
+  #levels .level > span { color: var(--muted); font-size: 0.8rem; font-variant-numeric: tabular-nums; }
   @media (max-width: 600px) { main { padding: 0.75rem; } #digit { font-size: 3.5rem; } header .model { margin-left: 0; width: 100%; } }
 </style>
 </head>
@@ -98,6 +107,10 @@ enum Page {
       <div class="scores" id="scores"></div>
       <p class="seen"><canvas id="input28" width="28" height="28"></canvas><span id="seen-text">the 28×28 picture the network saw: the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made</span></p>
       <p id="error" class="wide" role="alert"></p>
+      <details class="wide" id="inside" open>
+        <summary>Inside the network: what each layer made of this digit</summary>
+        <div id="levels"></div>
+      </details>
     </div>
   </section>
   <section id="report-view" hidden>
@@ -108,6 +121,8 @@ enum Page {
     <div class="matrix-wrap"><table id="confusion"></table></div>
     <h2>Test digits it gets wrong <span class="summary" id="miss-count"></span></h2>
     <div id="gallery"></div>
+    <h2>What the first layer looks for <span class="summary" id="kernels-note"></span></h2>
+    <div id="kernels" class="pictures"></div>
   </section>
 </main>
 <script>
@@ -137,6 +152,7 @@ function clearPad() {
   $("digits").replaceChildren();
   showScores(null);
   $("input28").getContext("2d").clearRect(0, 0, 28, 28);
+  $("levels").replaceChildren();
 }
 
 function point(event) {
@@ -229,11 +245,53 @@ function show(answer) {
     const d = answer.digits[i];
     showScores(d.scores, d.digit);
     paint28($("input28"), d.input28);
+    showLevels(d.levels || []);
     $("seen-text").textContent = (many ? "digit " + (i + 1) + " of " + answer.digits.length + " as the network saw it"
       : "the 28×28 picture the network saw") + ": the ink found, scaled into 20×20 and centred by mass, as MNIST's digits were made";
   }
   const surest = (d) => d.scores[d.digit];
   choose(answer.digits.reduce((least, d, i) => surest(d) < surest(answer.digits[least]) ? i : least, 0));
+}
+
+// Canvases for `count` pictures of height × width values (one level, or the kernels), each scaled to about
+// `size` pixels on its longer side; `signed` paints negative blue and positive dark, else 0 white to the largest ink.
+function pictures(level, size, signed) {
+  const { count, height, width, values } = level;
+  const per = height * width;
+  // A strip of neurons (height 1) gets up to 24 pixels a neuron, within 640.
+  const scale = height === 1 ? Math.max(1, Math.min(24, Math.floor(640 / width))) : Math.max(1, Math.floor(size / Math.max(height, width)));
+  return Array.from({ length: count }, (_, k) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = Math.min(width * scale, 640) + "px";
+    canvas.style.height = height * scale + "px";
+    const part = values.slice(k * per, (k + 1) * per);
+    const largest = Math.max(1e-12, ...part.map(Math.abs));
+    const c = canvas.getContext("2d");
+    const image = c.createImageData(width, height);
+    part.forEach((v, i) => {
+      const t = Math.min(1, Math.abs(v) / largest);
+      const [r, g, b] = signed && v < 0 ? [255 - 200 * t, 255 - 120 * t, 255] : [255 - 230 * t, 255 - 220 * t, 255 - 200 * t];
+      image.data.set([r, g, b, 255], 4 * i);
+    });
+    c.putImageData(image, 0, 0);
+    return canvas;
+  });
+}
+
+function showLevels(levels) {
+  $("levels").replaceChildren(...levels.map((level) => {
+    const row = document.createElement("div");
+    row.className = "level";
+    const name = document.createElement("span");
+    name.textContent = level.name + (level.count > 1 ? " · " + level.count + "×" + level.height + "×" + level.width : " · " + level.width);
+    const maps = document.createElement("div");
+    maps.className = "pictures";
+    maps.append(...pictures(level, level.height > 1 ? 48 : 8, false));
+    row.append(name, maps);
+    return row;
+  }));
 }
 
 function paint28(canvas, pixels) {
@@ -323,6 +381,10 @@ async function loadReport() {
       " outputs, " + s.cost + " cost; weights of epoch " + model.bestEpoch + " of " + model.epochsRun + "; test accuracy " +
       (report.error ? "–" : (100 * report.accuracy).toFixed(2) + "% (" + report.correct + "/" + report.total + ")");
     drawCurve(model);
+    const k = model.kernels;
+    $("kernels-note").textContent = k.height * k.width === 784 ? "(the weights into each of the first " + k.count +
+      " hidden neurons, as 28×28 pictures; blue negative)" : "(" + k.count + " kernels of " + k.height + "×" + k.width + "; blue negative)";
+    $("kernels").replaceChildren(...pictures(k, k.height * k.width === 784 ? 56 : 40, true));
     if (report.error) { $("miss-count").textContent = report.error; return; }
     drawMatrix(report.confusion);
     drawGallery(report);

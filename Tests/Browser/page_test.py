@@ -7,13 +7,15 @@ Starts `digits serve` on a free port, draws each digit 0-9 on the canvas with po
 would make) and reads the digit the page shows, writes a three-digit number and reads it back with a 28×28 per
 digit, has it read a PNG and a phone's JPEG photo (stored on its side,
 turned upright by its EXIF orientation) chosen with its file button, checks that an answer without a JSON body is
-shown by its status, opens the model report and checks that its curve, confusion
-matrix and gallery are drawn, looks at the page on a phone held upright (a digit) and sideways (a
+shown by its status, checks that "Inside the network" draws every level the network computed for the digit
+chosen (feature maps, neurons, the ten outputs), opens the model report and checks that its curve, confusion
+matrix, gallery and first layer's kernels are drawn, looks at the page on a phone held upright (a digit) and sideways (a
 number), and sends a burst of 1,000 concurrent bad requests,
 after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
 the page reads at least 8 of the 10 digits and everything else works.
 """
 import asyncio
+import json
 import math
 import os
 import re
@@ -206,6 +208,27 @@ def main():
             if shots:
                 driver.save_screenshot(os.path.join(shots, "number.png"))
 
+            # Inside the network: a row per level of the chosen digit, named as the architecture names them, its
+            # pictures holding ink; the last the ten outputs.
+            levels = driver.execute_script("""
+                return [...document.querySelectorAll("#levels .level")].map((row) => {
+                  const canvases = [...row.querySelectorAll("canvas")];
+                  const inked = canvases.filter((c) => {
+                    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+                    for (let i = 0; i < data.length; i += 4) if (data[i] < 250) return true;
+                    return false;
+                  }).length;
+                  return {name: row.querySelector("span").textContent, canvases: canvases.length, inked: inked,
+                          width: canvases.length ? canvases[canvases.length - 1].width : 0};
+                });""")
+            model = json.load(urllib.request.urlopen(url + "api/model"))
+            print("inside the network, for the chosen digit: " + "; ".join(
+                "%s (%d pictures, %d with ink)" % (l["name"], l["canvases"], l["inked"]) for l in levels))
+            if len(levels) < 2 or not levels[-1]["name"].startswith("10N") or levels[-1]["width"] != 10:
+                failures.append("Inside the network does not end in the ten outputs: %s" % levels)
+            if not all(l["canvases"] > 0 and l["inked"] > 0 for l in levels):
+                failures.append("a level of Inside the network is empty or blank: %s" % levels)
+
             # A PNG chosen with the file button is read too.
             picture = os.path.join(os.environ.get("TMPDIR", "/tmp"), "digits-page-test-seven-%d.png" % os.getpid())
             with open(picture, "wb") as f:
@@ -249,6 +272,13 @@ def main():
                 failures.append("the confusion matrix has %d rows, not 11" % len(rows))
             if not driver.find_element(By.ID, "draw-view").get_attribute("hidden"):
                 failures.append("the drawing view stays visible in the report view")
+            kernels = driver.find_elements(By.CSS_SELECTOR, "#kernels canvas")
+            expected = model["kernels"]
+            print("report: the first layer's %d pictures of %dx%d (%s) drawn: %d"
+                  % (expected["count"], expected["height"], expected["width"], model["architecture"], len(kernels)))
+            if len(kernels) != expected["count"] or expected["count"] == 0 \
+                    or int(kernels[0].get_attribute("width")) != expected["width"]:
+                failures.append("the first layer's kernels are not drawn: %d canvases for %s" % (len(kernels), expected))
             if shots:
                 driver.set_window_size(1200, 2000)
                 driver.save_screenshot(os.path.join(shots, "report.png"))
