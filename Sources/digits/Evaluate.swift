@@ -39,7 +39,9 @@ struct Evaluate: ParsableCommand {
             : []
         if let scores { try writeScores(committeeScores, labels: test.labels, to: scores) }
         if json {
-            print(try EvaluationReport(model: models.name, data: data, evaluation: evaluation, members: members).json())
+            var report = EvaluationReport(model: models.name, data: data, evaluation: evaluation, members: members)
+            if !models.isCommittee { report.validationHistory = models.models[0].record.validationHistory }
+            print(try report.json())
         } else {
             if models.isCommittee {
                 print("committee of \(models.models.count) models, their scores averaged:")
@@ -125,6 +127,8 @@ struct EvaluationReport: Encodable {
     let confusions: [Confusion]
     /// For a committee, each member on its own.
     let members: [Member]?
+    /// For one model, the validation images it classified correctly after each epoch of its training.
+    var validationHistory: [Int]?
 
     struct Member: Encodable {
         let model: String

@@ -39,6 +39,9 @@ import Testing
         let evaluate = try CLITests.digits(["evaluate", "--model", model, "--data", folder])
         #expect(evaluate.status == 0)
         #expect(evaluate.output.hasPrefix("model \(model): 1x28x28-4C5-MP4-D0.25-10N, epoch "), "\(evaluate.output)")
+        let json = try CLITests.digits(["evaluate", "--json", "--model", model, "--data", folder])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(report["validationHistory"] as? [Int] == trained.record.validationHistory && report["members"] == nil)
 
         // A test digit as a PNG, read by the convnet as the library reads it.
         let picture = folder + "/digit.png"

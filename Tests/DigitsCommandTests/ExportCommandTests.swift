@@ -31,7 +31,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try await CLITests.digits(["export", "--format", "network2", "--output", "\(folder)/best.json"])
         #expect(run.status == 64)
-        #expect(run.errors == "Error: cannot export models/best.model as network2: network2.py's networks have sigmoid "
+        #expect(run.errors == "Error: cannot export models/best.model as network2: network2.py's networks have dense "
+            + "layers only\n")
+        let mlp = try await CLITests.digits(["export", "--model", "models/mlp.model", "--format", "network2", "--output",
+                                             "\(folder)/mlp.json"])
+        #expect(mlp.status == 64)
+        #expect(mlp.errors == "Error: cannot export models/mlp.model as network2: network2.py's networks have sigmoid "
             + "neurons only, and layer 1 of this one is relu\n")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/best.json"))
         let unknown = try await CLITests.digits(["export", "--format", "pickle", "--output", "\(folder)/best.pkl"])

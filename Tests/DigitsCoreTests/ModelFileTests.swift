@@ -169,8 +169,8 @@ import Testing
     }
 
     @Test func readsVersionTwoFilesAsOneStart() throws {
-        // The shipped model was saved in format 2, before files recorded how many starts training drew.
-        let path = repositoryRoot.appendingPathComponent("models/best.model").path
+        // The MLP was saved in format 2, before files recorded how many starts training drew.
+        let path = repositoryRoot.appendingPathComponent("models/mlp.model").path
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes[8] == 2)
         let model = try ModelFile.decode(bytes)

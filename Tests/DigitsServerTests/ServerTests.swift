@@ -9,11 +9,11 @@ import Testing
 /// The repository's root, found from this file's path (Tests/DigitsServerTests/ServerTests.swift).
 private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// One server for the suite, on a free loopback port, serving the shipped model with the MNIST test set.
+/// One server for the suite, on a free loopback port, serving the MLP with the MNIST test set.
 private let running = Result { () throws -> (server: DigitServer, service: DigitService, test: LabeledImages) in
-    let model = try ModelFile.read(from: repository.appendingPathComponent("models/best.model").path)
+    let model = try ModelFile.read(from: repository.appendingPathComponent("models/mlp.model").path)
     let test = try MNIST.load(.test, from: repository.appendingPathComponent("data/mnist").path)
-    let service = DigitService(model: model, modelPath: "models/best.model", test: test)
+    let service = DigitService(model: model, modelPath: "models/mlp.model", test: test)
     let server = try DigitServer(service: service, host: "127.0.0.1", port: 0)
     Task { try await server.run() }
     return (server, service, test)

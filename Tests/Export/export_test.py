@@ -2,9 +2,11 @@
 """digits export and digits import against the real runtimes and libraries: onnx's checker, onnxruntime,
 safetensors and numpy (scripts/install-python-test-dependencies puts them in .build-venv).
 
-1. ONNX: the shipped model (ReLU, softmax) and the chapter-1 fixture (sigmoid) pass onnx.checker; onnxruntime gives
-   the answer of `digits evaluate` on all 10,000 test images and scores within 1e-5 of digits' own.
-2. safetensors: every tensor equals the weights stored in the model file (read by its documented layout).
+1. ONNX: the shipped convolutional network, the MLP (ReLU, softmax) and the chapter-1 fixture (sigmoid) pass
+   onnx.checker; onnxruntime gives the answer of `digits evaluate` on all 10,000 test images and scores within 1e-5
+   of digits' own.
+2. safetensors: the MLP's tensors equal the weights stored in the model file (read by its documented layout); the
+   convolutional network's, run by numpy as PyTorch's Conv2d, MaxPool2d and Linear define them, give digits' scores.
 3. network2.py's JSON: an exported network loads as network2.py's load() reads it and scores in numpy what digits
    evaluate counts; a network made and trained in numpy and saved as network2.py's save() writes it imports and
    evaluates in digits to the accuracy numpy measured.
@@ -35,6 +37,7 @@ work = Path(tempfile.mkdtemp(prefix="digits-export-"))
 fixtures = repo / "Tests/DigitsCoreTests/Fixtures"
 nielsen = fixtures / "nielsen-seed1-v1.model"
 shipped = repo / "models/best.model"
+mlp = repo / "models/mlp.model"
 
 
 def run(*args):
@@ -101,20 +104,73 @@ def check_onnx(model_path, name):
 
 
 check_onnx(shipped, "shipped")
+check_onnx(mlp, "mlp")
 check_onnx(nielsen, "nielsen")
+
+out = work / "mlp.safetensors"
+run("export", "--model", mlp, "--format", "safetensors", "--output", out)
+tensors = load_file(str(out))
+with safe_open(str(out), "np") as f:
+    metadata = f.metadata()
+sizes = [int(s) for s in metadata["architecture"].split(",")]
+assert sizes == [784, 800, 10] and metadata["activations"] == "relu,softmax", metadata
+stored = model_tensors(mlp, sizes)
+assert sorted(tensors) == sorted(stored), sorted(tensors)
+for key in stored:
+    assert tensors[key].dtype == np.float32 and np.array_equal(tensors[key], stored[key]), key
+print(f"safetensors mlp: {len(tensors)} tensors equal to the model file's, bit for bit; metadata {sorted(metadata)}; "
+      f"{out.stat().st_size:,} bytes")
+
+
+def convnet_scores(tensors, architecture, x):
+    """A network of the notation (1x28x28-20C5-MP2-…-10N, ReLU hidden, softmax output) run in float64 numpy as
+    PyTorch defines its layers: Conv2d (cross-correlation, weight [out, in, k, k]), MaxPool2d (floor), Linear
+    (weight [out, in] on the flattened C×H×W), dropout doing nothing. Tensors are numbered by the stack's layers,
+    activations and dropout included."""
+    a, layer = x.astype(np.float64), 0
+    tokens = architecture.split("-")[1:]
+    for t, token in enumerate(tokens):
+        if token.startswith("MP"):
+            p = int(token[2:])
+            n, c, h, w = a.shape
+            a = a[:, :, :h // p * p, :w // p * p].reshape(n, c, h // p, p, w // p, p).max(axis=(3, 5))
+            layer += 1
+        elif token.startswith("D"):
+            layer += 1
+        elif "C" in token:
+            weight, bias = tensors[f"layers.{layer}.weight"], tensors[f"layers.{layer}.bias"]
+            k = weight.shape[2]
+            windows = np.lib.stride_tricks.sliding_window_view(a, (k, k), axis=(2, 3))
+            a = np.maximum(np.einsum("nchwij,mcij->nmhw", windows, weight) + bias[None, :, None, None], 0)
+            layer += 2
+        else:
+            weight, bias = tensors[f"layers.{layer}.weight"], tensors[f"layers.{layer}.bias"]
+            a = a.reshape(len(a), -1) @ weight.T.astype(np.float64) + bias
+            if t == len(tokens) - 1:
+                a = np.exp(a - a.max(axis=1, keepdims=True))
+                a /= a.sum(axis=1, keepdims=True)
+            else:
+                a = np.maximum(a, 0)
+            layer += 2
+    return a
+
 
 out = work / "shipped.safetensors"
 run("export", "--format", "safetensors", "--output", out)
 tensors = load_file(str(out))
 with safe_open(str(out), "np") as f:
     metadata = f.metadata()
-sizes = [int(s) for s in metadata["architecture"].split(",")]
-assert sizes == [784, 800, 10] and metadata["activations"] == "relu,softmax", metadata
-stored = model_tensors(shipped, sizes)
-assert sorted(tensors) == sorted(stored), sorted(tensors)
-for key in stored:
-    assert tensors[key].dtype == np.float32 and np.array_equal(tensors[key], stored[key]), key
-print(f"safetensors: {len(tensors)} tensors equal to the model file's, bit for bit; metadata {sorted(metadata)}; "
+assert metadata["architecture"].startswith("1x28x28-") and metadata["activations"] == "relu,softmax", metadata
+csv = work / "shipped.scores.csv"
+run("evaluate", "--scores", csv)
+reference = np.loadtxt(csv, delimiter=",", skiprows=1)
+scores = np.concatenate([convnet_scores(tensors, metadata["architecture"], images[i:i + 500].reshape(-1, 1, 28, 28))
+                         for i in range(0, 10_000, 500)])
+same = int((scores.argmax(1) == reference[:, 2]).sum())
+difference = float(np.abs(scores - reference[:, 3:]).max())
+assert same == 10_000 and difference <= 1e-5, (same, difference)
+print(f"safetensors shipped: {len(tensors)} tensors ({metadata['architecture']}), run by numpy as PyTorch's layers, "
+      f"answer as digits on {same:,} of 10,000 test images; largest score difference {difference:.2e}; "
       f"{out.stat().st_size:,} bytes")
 
 
