@@ -21,9 +21,9 @@ import Testing
         return TrainedModel(network: network, record: record)
     }
 
-    /// The encoded sample with `change` applied and the checksum made right again.
-    static func resealed(_ change: (inout [UInt8]) -> Void) -> [UInt8] {
-        var bytes = ModelFile.encode(sampleModel())
+    /// `model` (the sample unless told) encoded, with `change` applied and the checksum made right again.
+    static func resealed(_ model: TrainedModel = sampleModel(), _ change: (inout [UInt8]) -> Void) -> [UInt8] {
+        var bytes = ModelFile.encode(model)
         bytes.removeLast(4)
         change(&bytes)
         let crc = bytes.withUnsafeBytes { crc32($0) }
@@ -109,30 +109,6 @@ import Testing
         #expect(read.network.scores(of: test) == model.network.scores(of: test))
     }
 
-    @Test func everySingleBitFlipOfALayeredModelIsCaught() throws {
-        var model = try Self.layeredModel()
-        var generator = SplitMix64(seed: 4)
-        let architecture = try Architecture("1x3x3-1C2-MP2-2N")
-        model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
-                                            generator: &generator))
-        let good = ModelFile.encode(model)
-        for offset in good.indices {
-            for bit in 0..<8 {
-                var bytes = good
-                bytes[offset] ^= 1 << bit
-                #expect(throws: ModelFileError.Problem.self) { try ModelFile.decode(bytes) }
-            }
-        }
-    }
-
-    static func layered(_ change: (inout [UInt8]) -> Void) throws -> [UInt8] {
-        var bytes = ModelFile.encode(try layeredModel())
-        bytes.removeLast(4)
-        change(&bytes)
-        let crc = bytes.withUnsafeBytes { crc32($0) }
-        return bytes + withUnsafeBytes(of: crc.littleEndian, Array.init)
-    }
-
     @Test func badArchitecturesInAFileAreNamed() throws {
         // Bytes 17… hold "1x28x28-2C5-MP4-D0.5-6N-10N"; 44 and 45 the hidden and output activations.
         let cases: [(String, (inout [UInt8]) -> Void, ModelFileError.Problem)] = [
@@ -148,7 +124,7 @@ import Testing
             ("unknown output", { $0[45] = 9 }, .invalid("activations 3 and 9 are not a hidden and an output activation")),
         ]
         for (name, change, problem) in cases {
-            #expect(throws: problem, "\(name)") { try ModelFile.decode(try Self.layered(change)) }
+            #expect(throws: problem, "\(name)") { try ModelFile.decode(Self.resealed(try Self.layeredModel(), change)) }
         }
     }
 
@@ -248,16 +224,19 @@ import Testing
         #expect(error.description.hasSuffix("(\(path))"))
     }
 
-    @Test func everySingleBitFlipIsCaught() {
+    @Test(arguments: ["dense", "layered"])
+    func everySingleBitFlipIsCaught(kind: String) throws {
         var generator = SplitMix64(seed: 1)
-        var model = Self.sampleModel()
-        model.network = .dense(Network(sizes: [3, 2, 1], generator: &generator))
+        var model = try Self.layeredModel()
+        model.network = kind == "dense" ? .dense(Network(sizes: [3, 2, 1], generator: &generator))
+            : .layered(LayerStack(try Architecture("1x3x3-1C2-MP2-2N"), hidden: .relu, output: .softmax,
+                                  initialization: .he, generator: &generator))
         let good = ModelFile.encode(model)
         for offset in good.indices {
             for bit in 0..<8 {
                 var bytes = good
                 bytes[offset] ^= 1 << bit
-                #expect(throws: ModelFileError.Problem.self) { try ModelFile.decode(bytes) }
+                #expect(throws: ModelFileError.Problem.self, "\(kind): byte \(offset), bit \(bit)") { try ModelFile.decode(bytes) }
             }
         }
     }
