@@ -76,6 +76,21 @@ struct LayerStackTests {
         #expect(stack.outputs((1...9).map(Float.init)) == expected)
     }
 
+    @Test func theFirstLayerWithWeightsIsWhatThePageDraws() throws {
+        var generator = SplitMix64(seed: 3)
+        let stack = LayerStack(try Architecture("1x8x8-D0.2-3C3-MP2-4N"), hidden: .relu, output: .softmax,
+                               initialization: .he, generator: &generator)
+        let pictures = TrainedNetwork.layered(stack).firstLayerPictures()
+        #expect(pictures.name == "3C3" && pictures.count == 3 && pictures.height == 3 && pictures.width == 3)
+        // Kernel o's 3 × 3 weights start at 9·o: one input channel.
+        let expected: [Float] = Array(stack.parameters[0..<27])
+        #expect(pictures.values == expected)
+        let dense = TrainedNetwork.layered(LayerStack(try Architecture("2x4x4-D0.5-5N-3N"), hidden: .relu, output: .softmax,
+                                                      initialization: .he, generator: &generator))
+        let neurons = dense.firstLayerPictures(limit: 2)
+        #expect(neurons.count == 2 && neurons.height == 4 && neurons.width == 4 && neurons.name == "5N")
+    }
+
     @Test func network3sArchitectureHasTheBooksShapes() throws {
         let architecture = try Architecture("1x28x28-20C5-MP2-40C5-MP2-100N-10N")
         #expect(architecture.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N")

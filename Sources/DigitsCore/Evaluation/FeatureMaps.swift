@@ -61,15 +61,18 @@ extension TrainedNetwork {
 }
 
 extension LayerStack {
+    /// The first layer with weights (dropout before it changes nothing it has learned).
     func firstLayerPictures(limit: Int) -> Pictures {
-        let name = architecture.tokens.first.map(Architecture.notation) ?? ""
-        switch layers[0] {
+        let first = layers.firstIndex { $0.parameterCount > 0 } ?? 0
+        let name = architecture.tokens.first { if case .dropout = $0 { false } else { true } }.map(Architecture.notation) ?? ""
+        let weights = parameters[offsets[first]...]
+        switch layers[first] {
         case let convolution as Convolution:
             let (maps, k, channels) = (convolution.outputShape.channels, convolution.kernelSize, convolution.inputShape.channels)
             let count = min(limit, maps)
             let size = channels * k * k
             var values: [Float] = []
-            for o in 0..<count { values += parameters[o * size..<o * size + k * k] }
+            for o in 0..<count { values += weights.dropFirst(o * size).prefix(k * k) }
             return Pictures(name: name, count: count, height: k, width: k, values: values)
         case let dense as FullyConnected:
             let (m, n) = (dense.outputShape.count, dense.inputShape.count)
@@ -78,7 +81,7 @@ extension LayerStack {
             let (height, width) = shape.isFlat ? (1, n) : (shape.height, shape.width)
             // The weights from the first input channel.
             var values: [Float] = []
-            for j in 0..<count { values += parameters[j * n..<j * n + height * width] }
+            for j in 0..<count { values += weights.dropFirst(j * n).prefix(height * width) }
             return Pictures(name: name, count: count, height: height, width: width, values: values)
         default:
             return Pictures(name: name, count: 0, height: 1, width: 1, values: [])
