@@ -106,19 +106,25 @@ struct Train: ParsableCommand {
     @Option(help: "Training images held out (the last ones) to choose the best epoch; 0 trains on all and keeps the last epoch.")
     var validation = 10_000
 
-    /// The preset with every option given on the command line applied; `layers` and `dropout` must parse
-    /// (`validate` checks them first).
-    var settings: TrainingSettings {
+    /// The preset with every option given on the command line applied (`validate` has checked that they apply).
+    var settings: TrainingSettings { try! resolvedSettings() }
+
+    /// The preset with every option applied; a `--layers` or `--dropout` that does not make a network throws.
+    private func resolvedSettings() throws -> TrainingSettings {
         var settings = preset.settings
         if let layers {
-            switch try! LayerChoice(layers) {
+            let choice: LayerChoice
+            do { choice = try LayerChoice(layers) } catch { throw ValidationError("--layers: \(error)") }
+            switch choice {
             case .sizes(let sizes): (settings.sizes, settings.architecture) = (sizes, nil)
             case .architecture(let architecture): settings.architecture = architecture
             }
         }
         if let dropout {
-            let architecture = settings.architecture ?? (try! Architecture(denseSizes: settings.sizes))
-            settings.architecture = try! architecture.droppingOut(dropout)
+            guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be at least 0 and below 1, not \(dropout)") }
+            do {
+                settings.architecture = try (settings.architecture ?? Architecture(denseSizes: settings.sizes)).droppingOut(dropout)
+            } catch { throw ValidationError("--dropout: \(error)") }
         }
         if let sizes = settings.architecture?.denseSizes {
             // Dense layers alone run on the dense network's fast path, whichever way they were written.
@@ -174,21 +180,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--output must be sigmoid or softmax, not \(output.value.name)")
         }
         guard validation >= 0 else { throw ValidationError("--validation must be 0 or more, not \(validation)") }
-        if let layers {
-            do { _ = try LayerChoice(layers) } catch { throw ValidationError("--layers: \(error)") }
-        }
-        if let dropout {
-            guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be at least 0 and below 1, not \(dropout)") }
-            let base = layers.flatMap { try? LayerChoice($0) } ?? (preset.settings.architecture.map { .architecture($0) }
-                ?? .sizes(preset.settings.sizes))
-            do {
-                switch base {
-                case .sizes(let sizes): _ = try Architecture(denseSizes: sizes).droppingOut(dropout)
-                case .architecture(let architecture): _ = try architecture.droppingOut(dropout)
-                }
-            } catch { throw ValidationError("--dropout: \(error)") }
-        }
-        let settings = settings
+        let settings = try resolvedSettings()
         if let problem = settings.problem { throw ValidationError(problem) }
         if settings.patience != nil && validation == 0 {
             throw ValidationError("--patience needs a validation set to watch; give --patience 0 with --validation 0")
