@@ -84,17 +84,7 @@ extension LayerStack: Classifier {
         let inputs = SparseInputs(data)
         let width = outputCount
         return scoresOnTwoCores(count: inputs.count, width: width) { [self] range, scores in
-            let pass = StackPass(self, batchCapacity: Self.readingRun)
-            let dense = DenseInputs(width: inputCount, capacity: Self.readingRun)
-            parameters.withUnsafeBufferPointer { parameters in
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.readingRun) {
-                    let run = start..<min(start + Self.readingRun, range.upperBound)
-                    for (s, i) in run.enumerated() { dense.set(s, to: inputs[i]) }
-                    let outputs = pass.forward(dense.values, count: run.count, parameters: parameters.baseAddress!,
-                                               mode: .inference)
-                    (scores + start * width).update(from: outputs.baseAddress!, count: run.count * width)
-                }
-            }
+            self.scores(inputs, range, into: scores)
         }
     }
 }

@@ -18,22 +18,29 @@ extension LayerStack: Trainable {
     }
 
     private func correctCount(on inputs: SparseInputs, labels: [UInt8], _ range: Range<Int>) -> Int {
+        let classes = outputCount
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: range.count * classes)
+        defer { scores.deallocate() }
+        self.scores(inputs, range, into: scores - range.lowerBound * classes)
+        return range.count { i in
+            argmax(UnsafeBufferPointer(start: scores + (i - range.lowerBound) * classes, count: classes)) == Int(labels[i])
+        }
+    }
+
+    /// The scores of `inputs[range]`, `readingRun` at a time through the layers, written to `scores` from row
+    /// `range.lowerBound` on.
+    func scores(_ inputs: SparseInputs, _ range: Range<Int>, into scores: UnsafeMutablePointer<Float>) {
         let pass = StackPass(self, batchCapacity: Self.readingRun)
         let dense = DenseInputs(width: inputCount, capacity: Self.readingRun)
-        let classes = outputCount
-        var correct = 0
+        let width = outputCount
         parameters.withUnsafeBufferPointer { parameters in
             for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.readingRun) {
                 let run = start..<min(start + Self.readingRun, range.upperBound)
                 for (s, i) in run.enumerated() { dense.set(s, to: inputs[i]) }
                 let outputs = pass.forward(dense.values, count: run.count, parameters: parameters.baseAddress!, mode: .inference)
-                for (s, i) in run.enumerated() {
-                    let scores = UnsafeBufferPointer(rebasing: outputs[s * classes..<(s + 1) * classes])
-                    if argmax(scores) == Int(labels[i]) { correct += 1 }
-                }
+                (scores + start * width).update(from: outputs.baseAddress!, count: run.count * width)
             }
         }
-        return correct
     }
 }
 
