@@ -49,19 +49,19 @@ struct Train: ParsableCommand {
     @Option(help: "Dropout rate, 0 to below 1, on the inputs of every dense layer after the first layer, while training.")
     var dropout: Float?
 
-    @Option(help: "Most passes over the training images. (nielsen: 30; best: up to 200, as --patience allows)")
+    @Option(help: "Most passes over the training images. (nielsen: 30; mlp: up to 200, best: up to 70, as --patience allows)")
     var epochs: Int?
 
-    @Option(help: "Images per gradient step. (nielsen: 10; best: 50)")
+    @Option(help: "Images per gradient step. (nielsen, network3, best: 10; mlp: 50)")
     var batchSize: Int?
 
-    @Option(help: "Learning rate η at the start. (nielsen: 3; best: 0.05)")
+    @Option(help: "Learning rate η at the start. (nielsen: 3; mlp: 0.05; network3, best: 0.03)")
     var eta: Float?
 
     @Option(help: "Seed for the initial weights, the order of the images and their distortions. (1)")
     var seed: UInt64?
 
-    @Option(help: "Initial networks to draw: each trains for the first epoch, and the one most accurate on validation goes on. (nielsen: 3; best: 1)")
+    @Option(help: "Initial networks to draw: each trains for the first epoch, and the one most accurate on validation goes on. (nielsen: 3; the others: 1)")
     var starts: Int?
 
     @Option(help: "Hidden neurons: sigmoid or relu.")
@@ -87,6 +87,12 @@ struct Train: ParsableCommand {
 
     @Option(help: "Halvings of η before the patience rule stops training instead; 0 makes it plain early stopping.")
     var halvings: Int?
+
+    @Option(help: ArgumentHelp("""
+        Halve η at the start of these epochs, counted from 1 (17,28,34,39): a schedule fixed in advance instead \
+        of the patience rule, as training on every image (--validation 0) needs.
+        """, valueName: "epochs"))
+    var halveAt: String?
 
     @Option(help: "Distortion: largest shift in pixels.")
     var shift: Float?
@@ -147,6 +153,17 @@ struct Train: ParsableCommand {
             let epochs = patience ?? settings.patience?.epochs ?? 0
             settings.patience = epochs > 0 ? .init(epochs: epochs, halvings: halvings ?? settings.patience?.halvings ?? 0) : nil
         }
+        if let halveAt {
+            let epochs = halveAt.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0) }
+            guard !epochs.isEmpty, epochs.count == halveAt.split(separator: ",", omittingEmptySubsequences: false).count,
+                  epochs.allSatisfy({ (1...100_000).contains($0) }), zip(epochs, epochs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw ValidationError("--halve-at takes epochs counted from 1 in rising order, such as 17,28,34,39, not \(halveAt)")
+            }
+            if patience != nil || halvings != nil {
+                throw ValidationError("--halve-at is a fixed schedule instead of --patience and --halvings: give one or the other")
+            }
+            (settings.halvingEpochs, settings.patience) = (epochs, nil)
+        }
         if let shift { settings.augmentation.shift = shift }
         if let rotate { settings.augmentation.rotation = rotate }
         if let scale { settings.augmentation.scale = scale }
@@ -183,7 +200,7 @@ struct Train: ParsableCommand {
         let settings = try resolvedSettings()
         if let problem = settings.problem { throw ValidationError(problem) }
         if settings.patience != nil && validation == 0 {
-            throw ValidationError("--patience needs a validation set to watch; give --patience 0 with --validation 0")
+            throw ValidationError("--patience needs a validation set to watch; give --patience 0 or a fixed --halve-at with --validation 0")
         }
         if let architecture = settings.architecture {
             let pixels = MNIST.rows * MNIST.columns
@@ -246,7 +263,9 @@ struct Train: ParsableCommand {
                     fflush(nil)  // one line per epoch even into a pipe (`digits train | tee log`)
                 case .learningRateChanged(let epoch, let eta):
                     progress.clear()
-                    print("validation accuracy stalled: eta \(eta) from epoch \(epoch)")
+                    print(settings.halvingEpochs.contains(epoch)
+                        ? "eta \(eta) from epoch \(epoch), as --halve-at says"
+                        : "validation accuracy stalled: eta \(eta) from epoch \(epoch)")
                     fflush(nil)
                 }
             })
@@ -310,6 +329,10 @@ func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
         extras.append(patience.halvings > 0
             ? "halve eta after \(patience.epochs) epochs without progress, up to \(patience.halvings) times, then stop"
             : "stop after \(patience.epochs) epochs without progress")
+    }
+    if !settings.halvingEpochs.isEmpty {
+        extras.append("halve eta at the start of epoch" + (settings.halvingEpochs.count > 1 ? "s " : " ")
+            + settings.halvingEpochs.map(String.init).joined(separator: ", "))
     }
     let a = settings.augmentation
     if !a.isNone {

@@ -103,6 +103,14 @@ import Testing
         #expect(try Train.parse(["--preset", "mlp", "--halvings", "0"]).settings.patience == .init(epochs: 4, halvings: 0))
     }
 
+    @Test func fixedHalvingsReplaceThePatienceRule() throws {
+        let train = try Train.parse(["--preset", "best", "--validation", "0", "--halve-at", "17,28,34,39", "--epochs", "42"])
+        var expected = TrainingSettings.best
+        (expected.patience, expected.halvingEpochs, expected.epochs) = (nil, [17, 28, 34, 39], 42)
+        #expect(train.settings == expected && train.validation == 0)
+        #expect(describe(train.settings).contains { $0.contains("halve eta at the start of epochs 17, 28, 34, 39") })
+    }
+
     @Test func acceptsDeeperNetworks() throws {
         #expect(try Train.parse(["--layers", "784, 64,32 ,10"]).settings.sizes == [784, 64, 32, 10])
     }
@@ -142,6 +150,14 @@ import Testing
         ["--patience", "3", "--validation", "0"],
         ["--preset", "best", "--validation", "0"],
         ["--halvings", "65"],
+        ["--halve-at", "0"],
+        ["--halve-at", "5,3"],
+        ["--halve-at", "3,3"],
+        ["--halve-at", "3,,5"],
+        ["--halve-at", "three"],
+        ["--halve-at", ""],
+        ["--halve-at", "3", "--patience", "2"],
+        ["--preset", "best", "--halve-at", "3", "--halvings", "2"],
         ["--shift", "-1"],
         ["--rotate", "400"],
         ["--scale", "1"],

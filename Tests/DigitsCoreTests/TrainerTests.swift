@@ -189,4 +189,28 @@ import Testing
         #expect(outcome.learningRates == [2, 2, 2, 2, 1, 1])
         #expect(changes.count == 1 && changes[0] == (5, 1))
     }
+
+    @Test func fixedHalvingsNeedNoValidationAndAreRecorded() throws {
+        let training = try Self.training.get().subset(0..<200)
+        var settings = TrainingSettings(sizes: [784, 8, 10], epochs: 5, batchSize: 10, learningRate: 2, seed: 1)
+        settings.halvingEpochs = [2, 4]
+        var changes: [(Int, Float)] = []
+        let outcome = try Trainer(settings: settings).train(on: training, validation: nil, report: { event in
+            if case .learningRateChanged(let epoch, let eta) = event { changes.append((epoch, eta)) }
+        })
+        #expect(outcome.history.count == 5 && outcome.bestEpoch == 5 && !outcome.stoppedEarly)
+        #expect(outcome.learningRates == [2, 1, 1, 0.5, 0.5])
+        #expect(changes.count == 2 && changes[0] == (2, 1) && changes[1] == (4, 0.5))
+        // The model file keeps η of each epoch, from which the schedule reads back.
+        let record = TrainingRecord(
+            settings: settings, epochsRun: 5, bestEpoch: 5, trainingCount: 200, validationCount: 0,
+            validationHistory: outcome.history.map(\.validationCorrect), learningRates: outcome.learningRates,
+            testCorrect: 0, testTotal: 0, trainedAt: Date(timeIntervalSince1970: 1_800_000_000), interrupted: false,
+            stoppedEarly: false)
+        let model = TrainedModel(network: .dense(try #require(outcome.network)), record: record)
+        #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
+        // The schedule and the patience rule cannot both set η.
+        settings.patience = .init(epochs: 2, halvings: 1)
+        #expect(settings.problem != nil)
+    }
 }

@@ -270,6 +270,12 @@ public enum ModelFile {
         settings.l2 = l2
         settings.momentum = momentum
         settings.patience = patienceEpochs > 0 ? .init(epochs: patienceEpochs, halvings: halvings) : nil
+        if settings.patience == nil {
+            // Without the patience rule η changes only at fixed halvings, which the recorded η of each epoch shows
+            // (those scheduled after an interruption are not known).
+            let rates = [learningRate] + learningRates
+            settings.halvingEpochs = (1..<rates.count).filter { rates[$0] < rates[$0 - 1] }
+        }
         settings.augmentation = augmentation
         let record = TrainingRecord(
             settings: settings, epochsRun: epochsRun, bestEpoch: bestEpoch, trainingCount: trainingCount,

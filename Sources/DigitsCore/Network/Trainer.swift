@@ -28,6 +28,9 @@ public struct TrainingSettings: Equatable, Sendable {
     public var momentum: Float = 0
     /// Halve η, or stop, when validation accuracy stalls; nil runs every epoch at the same η.
     public var patience: Patience?
+    /// Epochs, counted from 1, at whose start η halves: a schedule fixed in advance, which needs no validation set
+    /// (a run on every training image can follow the halvings a patience run chose).
+    public var halvingEpochs: [Int] = []
     public var augmentation: Augmentation = .none
 
     /// Chapter 1 of Nielsen's book: [784, 30, 10] sigmoid neurons, quadratic cost, N(0, 1) weights, 30 epochs of
@@ -102,6 +105,10 @@ public struct TrainingSettings: Equatable, Sendable {
         }
         if !(l2 >= 0 && l2.isFinite) { return "λ must be 0 or more" }
         if !(momentum >= 0 && momentum < 1) { return "momentum must be at least 0 and below 1" }
+        if halvingEpochs.contains(where: { $0 < 1 }) { return "epochs to halve η at are counted from 1" }
+        if patience != nil && !halvingEpochs.isEmpty {
+            return "η follows either the patience rule or fixed halvings, not both"
+        }
         return nil
     }
 
@@ -142,7 +149,7 @@ public enum TrainingEvent: Sendable {
     /// correctly after start s (validation images, or without them the epoch's training images); `chosen` goes on.
     case startsCompared(correct: [Int], total: Int, chosen: Int)
     case epochFinished(EpochResult)
-    /// The schedule set η to `learningRate` from `epoch` on.
+    /// The patience rule or the fixed halvings set η to `learningRate` from `epoch` on.
     case learningRateChanged(epoch: Int, learningRate: Float)
 }
 
@@ -331,6 +338,10 @@ public struct Trainer: Sendable {
                     step.learningRate /= 2
                     report(.learningRateChanged(epoch: epoch, learningRate: step.learningRate))
                 }
+            }
+            if settings.halvingEpochs.contains(epoch) {
+                step.learningRate /= 2
+                report(.learningRateChanged(epoch: epoch, learningRate: step.learningRate))
             }
             learningRates.append(step.learningRate)
             let inputs = upcoming.result()
