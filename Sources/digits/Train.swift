@@ -94,6 +94,13 @@ struct Train: ParsableCommand {
         """, valueName: "epochs"))
     var halveAt: String?
 
+    @Option(help: ArgumentHelp("""
+        Pieces of handwriting that are not one digit (two digits as one, a slice of a digit), made from the \
+        training images and added to them with a uniform target, so that the network is unsure of them and the \
+        number reader's cuts by recognition work. (best: 15000)
+        """, valueName: "count"))
+    var notDigits: Int?
+
     @Option(help: "Distortion: largest shift in pixels.")
     var shift: Float?
 
@@ -164,6 +171,7 @@ struct Train: ParsableCommand {
             }
             (settings.halvingEpochs, settings.patience) = (epochs, nil)
         }
+        if let notDigits { settings.notDigits = notDigits }
         if let shift { settings.augmentation.shift = shift }
         if let rotate { settings.augmentation.rotation = rotate }
         if let scale { settings.augmentation.scale = scale }
@@ -184,6 +192,9 @@ struct Train: ParsableCommand {
         if let l2, !(l2.isFinite && l2 >= 0) { throw ValidationError("--l2 must be 0 or more, not \(l2)") }
         if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be at least 0 and below 1, not \(momentum)") }
         if let patience, patience < 0 { throw ValidationError("--patience must be 0 or more, not \(patience)") }
+        if let notDigits, !(0...ModelFile.maximumNotDigits).contains(notDigits) {
+            throw ValidationError("--not-digits must be 0 to \(ModelFile.maximumNotDigits), not \(notDigits)")
+        }
         if let halvings, !(0...64).contains(halvings) { throw ValidationError("--halvings must be 0 to 64, not \(halvings)") }
         for (flag, value, limit) in [("--shift", shift, 14), ("--rotate", rotate, 180), ("--scale", scale, 0.9),
                                      ("--elastic", elastic, 100), ("--elastic-sigma", elasticSigma, 100)] as [(String, Float?, Float)] {
@@ -330,6 +341,7 @@ func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
             ? "halve eta after \(patience.epochs) epochs without progress, up to \(patience.halvings) times, then stop"
             : "stop after \(patience.epochs) epochs without progress")
     }
+    if settings.notDigits > 0 { extras.append("\(grouped(settings.notDigits)) pieces that are not one digit") }
     if !settings.halvingEpochs.isEmpty {
         extras.append("halve eta at the start of epoch" + (settings.halvingEpochs.count > 1 ? "s " : " ")
             + settings.halvingEpochs.map(String.init).joined(separator: ", "))

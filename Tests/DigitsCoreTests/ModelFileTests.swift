@@ -14,6 +14,7 @@ import Testing
         settings.momentum = 0.5
         settings.patience = .init(epochs: 4, halvings: 7)
         settings.augmentation = Augmentation(shift: 2, rotation: 10, scale: 0.1, elasticAlpha: 30, elasticSigma: 5)
+        settings.notDigits = 12_000
         let record = TrainingRecord(
             settings: settings, epochsRun: 3, bestEpoch: 2, trainingCount: 50_000, validationCount: 10_000,
             validationHistory: [9_001, 9_302, 9_250], learningRates: [3, 3, 1.5], testCorrect: 9_321, testTotal: 10_000,
@@ -40,8 +41,8 @@ import Testing
         #expect(ModelFile.encode(read) == ModelFile.encode(model))
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes == ModelFile.encode(model))
-        // 23,860 parameters of 4 bytes, a 157-byte header with 3 epochs of history, and the checksum.
-        #expect(bytes.count == 8 + 4 + 1 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+        // 23,860 parameters of 4 bytes, a 161-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 1 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 * 4 + 8 + 4 + 4 + 12 + 12
             + 23_860 * 4 + 4)
     }
 
@@ -64,7 +65,7 @@ import Testing
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<17]) == [4, 0, 0, 0, 1, 3, 0, 0, 0])    // version 4, dense layers, 3 levels
+        #expect(Array(bytes[8..<17]) == [5, 0, 0, 0, 1, 3, 0, 0, 0])    // version 5, dense layers, 3 levels
         #expect(Array(bytes[17..<29]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
         #expect(Array(bytes[29..<33]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
         #expect(Array(bytes[33..<41]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
@@ -73,8 +74,9 @@ import Testing
         #expect(Array(bytes[65..<69]) == [0, 0, 0xA0, 0x40])            // λ = 5.0
         #expect(Array(bytes[73..<81]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
         #expect(Array(bytes[93..<97]) == [0, 0, 0xF0, 0x41])            // α = 30
-        #expect(Array(bytes[129..<133]) == [3, 0, 0, 0])                // 3 epochs of history
-        #expect(Array(bytes[153..<157]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+        #expect(Array(bytes[101..<105]) == [0xE0, 0x2E, 0, 0])          // 12,000 pieces that are not digits
+        #expect(Array(bytes[133..<137]) == [3, 0, 0, 0])                // 3 epochs of history
+        #expect(Array(bytes[157..<161]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
     }
 
     /// A small convolutional network with a record: every kind of layer, every field.
@@ -95,13 +97,13 @@ import Testing
         let model = try Self.layeredModel()
         let bytes = ModelFile.encode(model)
         let text = Array("1x28x28-2C5-MP4-D0.5-6N-10N".utf8)
-        // Version 4, layers of any kind, the architecture's length and text, ReLU hidden, softmax output.
-        #expect(Array(bytes[8..<17]) == [4, 0, 0, 0, 2, UInt8(text.count), 0, 0, 0])
+        // Version 5, layers of any kind, the architecture's length and text, ReLU hidden, softmax output.
+        #expect(Array(bytes[8..<17]) == [5, 0, 0, 0, 2, UInt8(text.count), 0, 0, 0])
         #expect(Array(bytes[17..<17 + text.count]) == text)
         #expect(Array(bytes[17 + text.count..<19 + text.count]) == [3, 4])
         // 2·25 + 2 kernel parameters, 2·6·6 · 6 + 6 dense, 6 · 10 + 10 output.
-        #expect(bytes.count == 19 + text.count + 2 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 * 4 + 8 + 4 + 4 + 12 + 12
-            + (52 + 438 + 70) * 4 + 4)
+        #expect(bytes.count == 19 + text.count + 2 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 * 4 + 8 + 4 + 4 + 12
+            + 12 + (52 + 438 + 70) * 4 + 4)
         let read = try ModelFile.decode(bytes)
         #expect(read == model)
         #expect(ModelFile.encode(read) == bytes)
@@ -140,7 +142,7 @@ import Testing
         #expect(model.record.testCorrect == 9_512 && model.record.testTotal == 10_000)
         let test = try MNIST.load(.test, from: mnistFolder)
         #expect(model.network.correctCount(on: test) == 9_512)
-        // Written again, it is a version-4 file of the same model.
+        // Written again, it is a file of the current version of the same model.
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
     }
 
@@ -154,6 +156,17 @@ import Testing
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
     }
 
+    @Test func readsVersionFourFilesAsTrainedWithoutPiecesThatAreNotDigits() throws {
+        let path = repositoryRoot.appendingPathComponent("Fuzz/corpus/model/v4-small-convnet.model").path
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+        #expect(bytes[8] == 4)
+        let model = try ModelFile.decode(bytes)
+        #expect(model.record.settings.notDigits == 0)
+        let again = ModelFile.encode(model)
+        #expect(again[8] == 5 && again.count == bytes.count + 4)
+        #expect(try ModelFile.decode(again) == model)
+    }
+
     @Test func theFuzzersSeedModelsAreGoodFilesOfEveryVersion() throws {
         let folder = repositoryRoot.appendingPathComponent("Fuzz/corpus/model")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -163,7 +176,7 @@ import Testing
             #expect(throws: Never.self, "\(name)") { try ModelFile.decode(bytes) }
             versions.insert(bytes[8])
         }
-        #expect(versions == [1, 2, 3, 4])
+        #expect(versions == [1, 2, 3, 4, 5])
     }
 
     @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
@@ -191,11 +204,11 @@ import Testing
             ("empty", [], .notAModelFile),
             ("text", Array("hello, this is not a model".utf8), .notAModelFile),
             ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
-            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 157 + 784 * 30 * 4)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 161 + 784 * 30 * 4)),
             ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
             ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
             ("bit flipped", flipped, .checksumMismatch),
-            ("version 5", resealed { $0[8] = 5 }, .unsupportedVersion(5)),
+            ("version 6", resealed { $0[8] = 6 }, .unsupportedVersion(6)),
             ("unknown network kind", resealed { $0[12] = 3 }, .invalid("unknown network kind 3")),
             ("version 0", resealed { $0[8] = 0 }, .unsupportedVersion(0)),
             ("one layer", resealed { $0[13] = 1 }, .invalid("1 layers; expected 2 to 16")),
@@ -209,8 +222,10 @@ import Testing
             ("NaN momentum", resealed { $0[69...72] = [0, 0, 0xC0, 0x7F] }, .invalid("a learning rate, λ or μ is not a number")),
             ("negative shift", resealed { $0[84] = 0xC0 }, .invalid("augmentation settings out of range")),
             ("halvings without patience", resealed { $0[73] = 0 }, .invalid("patience 0 with 7 halvings")),
-            ("unknown flag", resealed { $0[125] = 4 }, .invalid("unknown flags 0x4")),
-            ("NaN weight", resealed { $0[157...160] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+            ("too many pieces that are not digits", resealed { $0[101...104] = [0xFF, 0xFF, 0xFF, 0xFF] },
+             .invalid("4294967295 pieces that are not digits; at most 1000000")),
+            ("unknown flag", resealed { $0[129] = 4 }, .invalid("unknown flags 0x4")),
+            ("NaN weight", resealed { $0[161...164] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
         ]
     }()
 

@@ -35,6 +35,13 @@ public struct LabeledImages: Sendable {
                              pixels: pixels[first..<first + range.count * pixelsPerImage], labels: Array(labels[range]))
     }
 
+    /// These images followed by those of `other`, which have the same size.
+    public func appending(_ other: LabeledImages) -> LabeledImages {
+        precondition(other.rows == rows && other.columns == columns, "images of another size")
+        return LabeledImages(rows: rows, columns: columns, pixels: (Array(pixels) + other.pixels)[...],
+                             labels: labels + other.labels)
+    }
+
     /// Splits off the last `count` images, as Nielsen held out the last 10,000 training images for validation.
     public func holdingOutLast(_ count: Int) -> (training: LabeledImages, heldOut: LabeledImages) {
         precondition((0..<self.count).contains(count), "cannot hold out \(count) of \(self.count) images")

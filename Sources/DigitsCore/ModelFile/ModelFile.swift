@@ -1,10 +1,10 @@
 import Foundation
 
-// The model file, version 4. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+// The model file, version 5. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
 //
 //   offset  size      field
 //   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
-//   8       4         format version, 4
+//   8       4         format version, 5
 //   12      1         the network's kind: 1 = dense layers, 2 = layers of any kind                            [v4]
 //                     then, for dense layers:
 //   …       4         N, the number of levels, input layer included (2...16)
@@ -32,6 +32,7 @@ import Foundation
 //   …       4         patience in epochs, 0 when η stays constant and training runs every epoch            [v2]
 //   …       4         halvings of η the patience rule may make before it stops training                    [v2]
 //   …       20 (f32)  augmentation: shift (px), rotation (°), scale (fraction), elastic α (px), σ (px)       [v2]
+//   …       4         pieces that are not one digit added to the training images (`NotDigits`)             [v5]
 //   …       4         training images
 //   …       4         validation images (held out after the training images; 0 for none)
 //   …       4         test images classified correctly by the stored weights
@@ -47,18 +48,21 @@ import Foundation
 //                     layer's W row-major, then b); the architecture says how many
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
-// Version 3 is version 4 without the fields marked [v4]: always dense layers. Version 2 is version 3 without the
+// Version 4 is version 5 without the field marked [v5]; it loads as no such pieces. Version 3 is version 4
+// without the fields marked [v4]: always dense layers. Version 2 is version 3 without the
 // field marked [v3]; it loads as one start. Version 1 is version 2 without the fields marked [v2]; it loads as
 // N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader checks every field, that the file is
 // exactly as long as its header implies, and the checksum.
 
 public enum ModelFile {
-    public static let version: UInt32 = 4
-    static let readableVersions: ClosedRange<UInt32> = 1...4
+    public static let version: UInt32 = 5
+    static let readableVersions: ClosedRange<UInt32> = 1...5
     static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     static let maximumLevels = 16
     static let maximumLayerSize = 1 << 20
     public static let maximumStarts = 100
+    /// At most this many pieces that are not digits are made for training (`--not-digits`).
+    public static let maximumNotDigits = 1_000_000
     /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
     public static let maximumFileSize = 1 << 30
 
@@ -106,6 +110,7 @@ public enum ModelFile {
                       augmentation.elasticSigma] {
             out.f32(value)
         }
+        out.u32(UInt32(settings.notDigits))
         for value in [record.trainingCount, record.validationCount, record.testCorrect, record.testTotal] {
             out.u32(UInt32(value))
         }
@@ -182,7 +187,7 @@ public enum ModelFile {
         input.offset = signature.count
         let fileVersion = try input.u32()
         guard readableVersions.contains(fileVersion) else { throw .unsupportedVersion(fileVersion) }
-        let (v2, v3) = (fileVersion >= 2, fileVersion >= 3)
+        let (v2, v3, v5) = (fileVersion >= 2, fileVersion >= 3, fileVersion >= 5)
 
         let kind = fileVersion >= 4 ? try input.u8() : Kind.dense.rawValue
         let shape: NetworkShape
@@ -216,6 +221,8 @@ public enum ModelFile {
             augmentation = Augmentation(shift: try input.f32(), rotation: try input.f32(), scale: try input.f32(),
                                         elasticAlpha: try input.f32(), elasticSigma: try input.f32())
         }
+        let notDigits = v5 ? Int(try input.u32()) : 0
+        guard notDigits <= maximumNotDigits else { throw .invalid("\(notDigits) pieces that are not digits; at most \(maximumNotDigits)") }
         let trainingCount = Int(try input.u32())
         let validationCount = Int(try input.u32())
         let testCorrect = Int(try input.u32())
@@ -277,6 +284,7 @@ public enum ModelFile {
             settings.halvingEpochs = (1..<rates.count).filter { rates[$0] < rates[$0 - 1] }
         }
         settings.augmentation = augmentation
+        settings.notDigits = notDigits
         let record = TrainingRecord(
             settings: settings, epochsRun: epochsRun, bestEpoch: bestEpoch, trainingCount: trainingCount,
             validationCount: validationCount, validationHistory: history, learningRates: learningRates,

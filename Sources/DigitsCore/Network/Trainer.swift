@@ -32,6 +32,9 @@ public struct TrainingSettings: Equatable, Sendable {
     /// (a run on every training image can follow the halvings a patience run chose).
     public var halvingEpochs: [Int] = []
     public var augmentation: Augmentation = .none
+    /// Pieces of handwriting that are not one digit (`NotDigits`), made from the training images and added to
+    /// them with a uniform target, so that the network is unsure of what the number reader should not cut out.
+    public var notDigits = 0
 
     /// Chapter 1 of Nielsen's book: [784, 30, 10] sigmoid neurons, quadratic cost, N(0, 1) weights, 30 epochs of
     /// mini-batches of 10 at η = 3; going on from the best of three initial networks after one epoch.
@@ -263,22 +266,28 @@ public struct Trainer: Sendable {
         report: (TrainingEvent) -> Void
     ) throws -> TrainingOutcome<Model> {
         precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
+        // Pieces that are not one digit join the training images, drawn with a seed of their own so that every
+        // other draw stays as it was.
+        let training = settings.notDigits == 0 ? training
+            : training.appending(NotDigits.pieces(from: training, count: settings.notDigits, seed: ~settings.seed))
 
         var generator = SplitMix64(seed: settings.seed)
         // Every start is drawn before anything else, so the first is the network a single start draws.
         let starts = initial.map { [$0] } ?? (0..<settings.starts).map { _ in draw(&generator) }
         precondition(training.pixelsPerImage == starts[0].inputCount, "images do not fit the input layer")
-        precondition(training.labels.allSatisfy { Int($0) < starts[0].outputCount }, "a label has no output neuron")
+        // A label one past the last output is none of them: its target is uniform (`NotDigits`).
+        precondition(training.labels.allSatisfy { Int($0) <= starts[0].outputCount }, "a label has no output neuron")
         // A mini-batch larger than the training set is the whole set: no room is needed for more.
         let batchCapacity = min(settings.batchSize, max(training.count, 1))
         var workspace = Model.Learner(starts[0], batchCapacity: batchCapacity)
         let validationInputs = validation.map { SparseInputs($0) }
         let epochs = EpochSource(training, augmentation: settings.augmentation)
-        // Row c is the one-hot target of class c.
+        // Row c is the one-hot target of class c; the row past them, uniform, that of none of them.
         let classes = starts[0].outputCount
-        let targets = UnsafeMutablePointer<Float>.allocate(capacity: classes * classes)
+        let targets = UnsafeMutablePointer<Float>.allocate(capacity: (classes + 1) * classes)
         defer { targets.deallocate() }
         for i in 0..<classes * classes { targets[i] = i / classes == i % classes ? 1 : 0 }
+        for i in classes * classes..<(classes + 1) * classes { targets[i] = 1 / Float(classes) }
         let start = Date()
         var best: (network: Model, epoch: Int, correct: Int)?
         var history: [EpochResult] = []
