@@ -103,6 +103,15 @@ import Testing
         #expect(try Train.parse(["--preset", "mlp", "--halvings", "0"]).settings.patience == .init(epochs: 4, halvings: 0))
     }
 
+    @Test func piecesThatAreNotDigitsAreTheBestPresetsAndCanBeChanged() throws {
+        #expect(try Train.parse(["--preset", "best"]).settings.notDigits == 15_000)
+        #expect(try Train.parse(["--preset", "network3"]).settings.notDigits == 0)
+        let changed = try Train.parse(["--preset", "best", "--not-digits", "500"]).settings
+        #expect(changed.notDigits == 500)
+        #expect(describe(changed).contains { $0.contains("500 pieces that are not one digit") })
+        #expect(try Train.parse(["--preset", "best", "--not-digits", "0"]).settings.notDigits == 0)
+    }
+
     @Test func fixedHalvingsReplaceThePatienceRule() throws {
         let train = try Train.parse(["--preset", "best", "--validation", "0", "--halve-at", "17,28,34,39", "--epochs", "42"])
         var expected = TrainingSettings.best
@@ -150,6 +159,8 @@ import Testing
         ["--patience", "3", "--validation", "0"],
         ["--preset", "best", "--validation", "0"],
         ["--halvings", "65"],
+        ["--not-digits", "-1"],
+        ["--not-digits", "1000001"],
         ["--halve-at", "0"],
         ["--halve-at", "5,3"],
         ["--halve-at", "3,3"],

@@ -114,9 +114,10 @@ import Testing
         #expect(readings.map(\.digit) == [7])
     }
 
-    /// A full stop, specks and an underline below the number are not digits.
+    /// A full stop, specks and an underline below the number are not digits: the year that reads alone at this
+    /// spacing (`aYearReadsAsItsDigits`) reads the same with them.
     @Test func dotsSpecksAndAnUnderlineAreNotDigits() throws {
-        var (rgba, width, height) = try Self.rendered(Self.number([3, 7, 1, 4], .normal))
+        var (rgba, width, height) = try Self.rendered(Self.number([2, 0, 2, 6], .normal))
         func ink(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int) {
             for y in y0..<y0 + h { for x in x0..<x0 + w { for c in 0..<3 { rgba[4 * (y * width + x) + c] = 0 } } }
         }
@@ -124,7 +125,7 @@ import Testing
         ink(width - 22, height / 2 + 20, 8, 8)                  // full stop
         ink(6, 6, 3, 3)
         ink(width / 2, 4, 2, 3)                                 // specks
-        #expect(try Self.read(rgba, width: width, height: height) == "3714")
+        #expect(try Self.read(rgba, width: width, height: height) == "2026")
     }
 
     /// A number written small in a large, unevenly lit, noisy photo (JPEGs of 2,400 × 1,800 and 4,000 × 3,000, the
@@ -184,7 +185,7 @@ import Testing
             let read = (try? Self.read(rgba, width: width, height: height, jpeg: !picture.png)) ?? "error"
             if read == picture.number.text(test) { right += 1 } else { misses.append("\(picture.name): \(read)") }
         }
-        // 86% of the 1,000 in the measured set; at least 75% of these 50.
+        // 90% of the 1,000 in the measured set; at least 75% of these 50.
         #expect(right * 4 >= pictures.count * 3, "\(right)/\(pictures.count); missed \(misses)")
     }
 }

@@ -12,17 +12,21 @@ import Foundation
 //     do not touch (a 4 written in two strokes, a broken line). A group much lower than the digits (a 5's flag
 //     written apart, a 7's bar) joins its nearest neighbour when close to one, and is dropped otherwise (a
 //     dash, a comma). More than `markLimit` groups is not a number.
-//  3. Digits, by recognition. A group wider than a digit usually is (30% wider than tall, or half as wide again
-//     as the picture's groups' median) may hold several digits: some overlapping without touching, some
-//     touching; other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is
+//  3. Digits, by recognition. A group wide enough for two digits (80% as wide as tall, or half as wide again as
+//     the picture's groups' median) may hold several digits: some overlapping without touching, some touching;
+//     other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is
 //     cut at candidate cuts, the columns where its ink is thinnest (local minima of its column sums), each tried
 //     straight and bent (`bentCut`: the path of least ink from top to bottom that strays at most `bendLimit` of
-//     the group's height from its column, to pass round a stroke that crosses into the next digit's columns).
+//     the group's height from its column, to pass round a stroke that crosses into the next digit's columns);
+//     where that reading leaves a digit unsure (strokes that cross leave no thin column), every eighth of the
+//     height is tried as well.
 //     Every piece is prepared as a digit (`DigitPreparation.digit`, the same steps 5 and 6 as a lone digit) and
-//     read by the network. Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of log(confidence)
-//     less a shape cost, where confidence is the best score's share of all ten (so each extra digit must be
-//     read surely to pay for itself) and the shape cost grows as the piece's width-to-height ratio leaves the
-//     range usual for the digit it is read as (a slice of a 0 may read as a 0, but it is as narrow as a 1).
+//     read by the network. Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of
+//     log(confidence) less a shape cost, where confidence is the best score's share of all ten (so each extra
+//     digit must be read surely to pay for itself) and the shape cost grows as the piece's width-to-height ratio
+//     leaves the range usual for the digit it is read as (a slice of a 0 may read as a 0, but it is as narrow as
+//     a 1). Confidence tells a digit from a piece only where the network has learned to be unsure of pieces: the
+//     shipped networks were trained with pieces that are not one digit (`NotDigits`) as well as digits.
 //  4. A closer look. Where the digits found are shorter than MNIST's 20-pixel box in a picture that was shrunk
 //     to be read (a number small in a large photo), steps 1 to 3 run again on the region around them in the
 //     picture's own pixels, and that reading is the answer (the first one where the closer look finds nothing).
@@ -41,17 +45,27 @@ public enum NumberReading {
     public static let markLimit = 64
     /// The weight of a piece's shape against the network's confidence (see `shapeCost`).
     static let shapeWeight: Float = 4
-    /// A group wider than this fraction of its height (wider than 99% of MNIST's digits of most kinds), or than
-    /// this many times the median width of the picture's groups, may hold several digits; others are one digit.
-    static let severalAspect: Float = 1.3
+    /// A group at least this fraction of its height wide (room for two narrow digits), or wider than
+    /// `severalWidths` times the median width of the picture's groups, may hold several digits, and recognition
+    /// decides; others are one digit. (Chosen on the numbers made of validation digits, with single digits' pictures
+    /// made of them staying single.)
+    static let severalAspect: Float = 0.8
     static let severalWidths: Float = 1.5
     /// Ink narrower than this fraction of its height is one digit, never cut.
-    static let splitAspect: Float = 0.8
+    static let splitAspect: Float = 0.5
+    /// A piece cut from a group, unless it is the whole group, is a digit only when at least this fraction of
+    /// the line's height tall: a sliver of a stroke or a lone flag is not.
+    static let minPiece: Float = 0.6
     /// Groups of more parts than this are cut by columns only; runs of parts are at most `runLimit` long.
     static let partLimit = 12
     static let runLimit = 4
     /// At most this many candidate cuts per group.
     static let cutLimit = 10
+    /// Where a group's best reading has a digit read with less confidence than this (digits whose strokes cross,
+    /// so that no column is thin between them), it is read again with a cut every `finerStep` of its height
+    /// besides the thinnest columns, and that reading, which has every cut of the first to choose from, is kept.
+    static let unsure: Float = 0.5
+    static let finerStep: Float = 0.125
     /// A cut bends at most this fraction of its group's height away from its column (`bentCut`).
     static let bendLimit: Float = 0.12
     /// A part whose ink nowhere reaches this (strong ink is 1) is shading, not a stroke: the paper's own unevenness.
@@ -228,10 +242,18 @@ public enum NumberReading {
     /// consecutive parts (digits that overlap without touching are told apart whole), each run cut further
     /// where its ink touches (`readColumns`); the runs and cuts that read best are chosen.
     static func split(_ group: Group, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
+        let reading = split(group, finer: false, in: map, score: score)
+        guard let worst = reading.map({ confidence($0.scores) }).min(), worst < unsure else { return reading }
+        return split(group, finer: true, in: map, score: score)
+    }
+
+    /// The digits of one group with the thinnest columns as candidate cuts, and with `finer`, a cut every
+    /// `finerStep` of the height as well.
+    static func split(_ group: Group, finer: Bool, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
         let lineHeight = Float(group.height)
         let parts = group.parts.sorted { map.parts[$0].minX < map.parts[$1].minX }
         guard parts.count <= partLimit else {
-            return readColumns(group, lineHeight: lineHeight, whole: true, in: map, score: score)?.digits ?? []
+            return readColumns(group, lineHeight: lineHeight, whole: true, finer: finer, in: map, score: score)?.digits ?? []
         }
         var best: [Reading?] = Array(repeating: nil, count: parts.count + 1)
         best[0] = (0, [])
@@ -241,7 +263,7 @@ public enum NumberReading {
                 guard let before = best[i], whole || j - i <= runLimit else { continue }
                 var run = Group(parts[i], map.parts[parts[i]])
                 for id in parts[i + 1..<j] { run.absorb(Group(id, map.parts[id])) }
-                guard let reading = readColumns(run, lineHeight: lineHeight, whole: whole, in: map, score: score)
+                guard let reading = readColumns(run, lineHeight: lineHeight, whole: whole, finer: finer, in: map, score: score)
                 else { continue }
                 if best[j].map({ before.total + reading.total > $0.total }) ?? true {
                     best[j] = (before.total + reading.total, before.digits + reading.digits)
@@ -252,16 +274,16 @@ public enum NumberReading {
     }
 
     /// The best reading of a group's ink cut into columns at some of its candidate cuts, or nil when no way of
-    /// cutting it makes digits. A piece lower than 45% of `lineHeight` (a sliver of a stroke, a lone flag) is
-    /// not a digit, unless it is the `whole` of its group.
-    static func readColumns(_ group: Group, lineHeight h: Float, whole: Bool, in map: InkMap,
+    /// cutting it makes digits. A piece lower than `minPiece` of `lineHeight` is not a digit, unless it is
+    /// the `whole` of its group.
+    static func readColumns(_ group: Group, lineHeight h: Float, whole: Bool, finer: Bool, in map: InkMap,
                             score: ([Float]) -> [Float]) -> Reading? {
         var chosen = [Bool](repeating: false, count: map.parts.count)
         for id in group.parts { chosen[id] = true }
         // Each candidate cut straight and, where the strokes make it bend, bent: the reading chooses.
         let rows = map.plane.height
         var cuts = [group.minX], paths = [[Int](repeating: group.minX, count: rows)]
-        for x in candidateCuts(group, chosen: chosen, in: map) {
+        for x in candidateCuts(group, chosen: chosen, finer: finer, in: map) {
             let straight = [Int](repeating: x, count: rows), bent = bentCut(at: x, through: group, chosen: chosen, in: map)
             for path in bent == straight ? [straight] : [straight, bent] {
                 cuts.append(x)
@@ -281,7 +303,7 @@ public enum NumberReading {
                 guard cuts[i] < cuts[j], all || Float(cuts[j] - cuts[i]) <= 1.5 * h,
                       let prepared = DigitPreparation.digit(
                           in: map, parts: chosen, columns: DigitPreparation.Columns(between: paths[i], and: paths[j])),
-                      (whole && all) || Float(prepared.box.height) >= 0.45 * h * map.filePixelsPerPixel
+                      (whole && all) || Float(prepared.box.height) >= minPiece * h * map.filePixelsPerPixel
                 else { continue }
                 let reading = DigitReading(prepared: prepared, scores: score(prepared.networkInput))
                 let total = before.total + log(confidence(reading.scores)) - shapeCost(reading)
@@ -361,8 +383,9 @@ public enum NumberReading {
 
     /// Columns inside a group wide enough to hold two digits where its ink is thinnest: local minima of the
     /// column sums (over three columns), at least a sixth of the height from either end and from each other,
-    /// the thinnest `cutLimit` of them, left to right.
-    static func candidateCuts(_ group: Group, chosen: [Bool], in map: InkMap) -> [Int] {
+    /// the thinnest `cutLimit` of them; with `finer`, also a column every `finerStep` of the height between
+    /// them; left to right.
+    static func candidateCuts(_ group: Group, chosen: [Bool], finer: Bool, in map: InkMap) -> [Int] {
         let h = Float(group.height)
         guard Float(group.width) > splitAspect * h else { return [] }
         let width = map.plane.width
@@ -382,6 +405,12 @@ public enum NumberReading {
         candidates.sort { smooth[$0] < smooth[$1] }
         var kept: [Int] = []
         for x in candidates where kept.count < cutLimit && kept.allSatisfy({ abs($0 - x) >= margin }) { kept.append(x) }
+        if finer {
+            let step = max(1, Int(finerStep * h))
+            for x in stride(from: margin, to: group.width - margin, by: step) where kept.allSatisfy({ abs($0 - x) >= step / 2 }) {
+                kept.append(x)
+            }
+        }
         return kept.sorted().map { $0 + group.minX }
     }
 }
