@@ -161,9 +161,9 @@ struct Train: ParsableCommand {
             settings.patience = epochs > 0 ? .init(epochs: epochs, halvings: halvings ?? settings.patience?.halvings ?? 0) : nil
         }
         if let halveAt {
-            let epochs = halveAt.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0) }
-            guard !epochs.isEmpty, epochs.count == halveAt.split(separator: ",", omittingEmptySubsequences: false).count,
-                  epochs.allSatisfy({ (1...100_000).contains($0) }), zip(epochs, epochs.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            let parts = halveAt.split(separator: ",", omittingEmptySubsequences: false)
+            let epochs = parts.compactMap { Int($0) }
+            guard epochs.count == parts.count, epochs.allSatisfy({ (1...100_000).contains($0) }), zip(epochs, epochs.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw ValidationError("--halve-at takes epochs counted from 1 in rising order, such as 17,28,34,39, not \(halveAt)")
             }
             if patience != nil || halvings != nil {
