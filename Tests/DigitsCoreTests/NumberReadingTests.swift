@@ -62,6 +62,20 @@ import Testing
         #expect(readings.map { String($0.digit) }.joined() == "495")
     }
 
+    /// Digits whose strokes touch make a part of ink more than three times as wide as tall, like an underline; but
+    /// most of its columns cross more than one stroke, and it is read.
+    @Test func aLongNumberWhoseDigitsAllTouchIsNotAnUnderline() throws {
+        let (rgba, width, height) = try Self.rendered(Self.number([8, 0, 3, 5, 4, 2], .overlapping))
+        let folder = TemporaryFolder()
+        let path = folder.write("number.png", PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height))
+        let map = try InkMap(try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide))
+        let largest = map.parts.indices.max { map.parts[$0].area < map.parts[$1].area }!
+        let (long, stroke) = (map.parts[largest].width >= 3 * map.parts[largest].height,
+                              NumberReading.isHorizontalStroke(largest, in: map))
+        #expect(long && !stroke, "a long part: \(long), a horizontal stroke: \(stroke)")
+        #expect(try Self.read(rgba, width: width, height: height) == "803542")
+    }
+
     @Test func aSlopingNumberReads() throws {
         let (rgba, width, height) = try Self.rendered(Self.number([8, 3, 7, 1], .normal, slope: 0.25))
         #expect(try Self.read(rgba, width: width, height: height) == "8371")

@@ -6,8 +6,9 @@ import Foundation
 // threshold, connected parts). Then:
 //  1. Marks. The digits' height is estimated as the median height of the ink of the substantial parts (an area
 //     at least a twelfth of the largest; horizontal strokes left out). Parts far smaller than that (dots,
-//     specks), long horizontal lines (underlines, ruled lines), parts more than twice as tall (a margin, the
-//     paper's edge) and large parts touching two sides of the picture (a shadow, the desk) are not marks.
+//     specks), long horizontal lines (underlines, ruled lines: three times as wide as tall, and most of their
+//     columns crossing their ink once, unlike a number whose digits all touch), parts more than twice as tall (a
+//     margin, the paper's edge) and large parts touching two sides of the picture (a shadow, the desk) are not marks.
 //  2. Groups. Marks whose columns overlap by half the narrower one make one group: the strokes of one digit that
 //     do not touch (a 4 written in two strokes, a broken line). A group much lower than the digits (a 5's flag
 //     written apart, a 7's bar) joins its nearest neighbour when close to one, and is dropped otherwise (a
@@ -70,6 +71,8 @@ public enum NumberReading {
     static let bendLimit: Float = 0.12
     /// A part whose ink nowhere reaches this (strong ink is 1) is shading, not a stroke: the paper's own unevenness.
     static let faintestPeak: Float = 0.4
+    /// A long part is a horizontal stroke when at least this share of its columns cross its ink once.
+    static let strokeColumns: Float = 0.7
     /// Digits shorter than this many pixels of the map, in a picture that was shrunk, are looked at again closer,
     /// if that makes them at least `closerGain` times as tall.
     static let detailHeight: Float = 20
@@ -145,16 +148,35 @@ public enum NumberReading {
 
     // MARK: 1. Marks
 
-    static func isHorizontalStroke(_ part: InkMap.Part) -> Bool { part.width >= 3 * part.height }
+    /// Whether part `id` is a horizontal stroke (an underline, a ruled line, a dash): at least three times as wide
+    /// as tall, and one line of ink, which most of its columns cross once. A number whose digits all touch is as
+    /// long, but most of its columns cross two strokes or more (a 0's two sides, a 3's three arms).
+    static func isHorizontalStroke(_ id: Int, in map: InkMap) -> Bool {
+        let part = map.parts[id]
+        guard part.width >= 3 * part.height else { return false }
+        let width = map.plane.width
+        var once = 0
+        for x in part.minX...part.maxX {
+            var (runs, inside) = (0, false)
+            for y in part.minY...part.maxY {
+                let here = map.label[y * width + x] == Int32(id)
+                if here && !inside { runs += 1 }
+                inside = here
+            }
+            if runs <= 1 { once += 1 }
+        }
+        return Float(once) >= strokeColumns * Float(part.width)
+    }
 
     /// The median height of the ink in the substantial parts that are not horizontal strokes (each part's height
     /// counted once per pixel of it, so that a digit's detached flag does not count as much as its body).
     static func digitHeight(_ map: InkMap) -> Float {
-        let substantial = zip(map.parts, map.substantialParts()).filter { $0.1 }.map(\.0)
-        let strokes = substantial.filter { $0.peak >= faintestPeak }
+        let isSubstantial = map.substantialParts()
+        let substantial = isSubstantial.indices.filter { isSubstantial[$0] }
+        let strokes = substantial.filter { map.parts[$0].peak >= faintestPeak }
         let candidates = strokes.isEmpty ? substantial : strokes
-        let upright = candidates.filter { !isHorizontalStroke($0) }
-        let parts = (upright.isEmpty ? candidates : upright).sorted { $0.height < $1.height }
+        let upright = candidates.filter { !isHorizontalStroke($0, in: map) }
+        let parts = (upright.isEmpty ? candidates : upright).map { map.parts[$0] }.sorted { $0.height < $1.height }
         let half = parts.reduce(0) { $0 + $1.area } / 2
         var seen = 0
         for part in parts {
@@ -171,7 +193,7 @@ public enum NumberReading {
             let part = map.parts[id]
             let size = Float(max(part.width, part.height))
             guard part.area * 40 >= largest, size >= 0.3 * h, part.peak >= faintestPeak else { return false }
-            if isHorizontalStroke(part) && Float(part.width) >= 1.2 * h { return false }
+            if Float(part.width) >= 1.2 * h && isHorizontalStroke(id, in: map) { return false }
             if Float(part.height) > 2.2 * h { return false }
             let sides = [part.minX == 0, part.minY == 0, part.maxX == width - 1, part.maxY == height - 1].count { $0 }
             return !(sides >= 2 && size >= 2 * h)
