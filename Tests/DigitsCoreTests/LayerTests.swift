@@ -82,6 +82,18 @@ struct LayerTests {
                                          30, 0, 0, 0])
     }
 
+    @Test func maxPoolingOfARowOfBlocksComparedFourAtATimeAndTheRestOneByOne() {
+        // Five blocks in a row: the first four go through the vector path, the fifth through the scalar one.
+        let layer = MaxPooling(input: FeatureShape(channels: 1, height: 2, width: 10), poolSize: 2)
+        let input: [Float] = [1, 3, 2, 2, -1, -5, 0, 0, 7, 1,
+                              3, 0, 2, 9, -2, -1, 0, 0, 7, 8]
+        let result = Self.run(layer, input: input, outputGradient: [1, 2, 3, 4, 5])
+        #expect(result.output == [3, 9, -1, 0, 8])
+        // Ties (3 and 3, -1 and -1, four 0s) go to the first in reading order.
+        #expect(result.inputGradient == [0, 1, 0, 0, 3, 0, 4, 0, 0, 0,
+                                         0, 0, 0, 2, 0, 0, 0, 0, 0, 5])
+    }
+
     @Test func maxPoolingLeavesOutRowsAndColumnsBeyondTheLastWholeBlock() {
         let layer = MaxPooling(input: FeatureShape(channels: 2, height: 3, width: 3), poolSize: 2)
         #expect(layer.outputShape == FeatureShape(channels: 2, height: 1, width: 1))

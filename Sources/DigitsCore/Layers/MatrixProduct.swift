@@ -5,17 +5,35 @@ import Foundation
 
 /// C += A B for row-major A (m × k), B (k × n) and C (m × n).
 ///
-/// Four rows of C by sixteen columns at a time stay in registers while k runs: each step loads 16 values of a
-/// row of B once and adds them, scaled by four values of A, into all four rows.
+/// Four rows of C by two vectors of sixteen columns at a time stay in registers while k runs: each step loads 32
+/// values of a row of B once and adds them, scaled by four values of A, into all four rows (eight multiply-adds
+/// for two loads and four broadcasts). Columns left over take one vector at a time, then one value. Each entry of
+/// C adds its k products in order, whatever the tile: the result does not depend on the tiling.
 func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
                  m: Int, n: Int, k: Int) {
     typealias V = Chunk
+    let pairedColumns = n / (2 * chunkWidth) * (2 * chunkWidth)
     let wholeColumns = n / chunkWidth * chunkWidth
     var i = 0
     while i + 4 <= m {
         let (a0, a1, a2, a3) = (a + i * k, a + (i + 1) * k, a + (i + 2) * k, a + (i + 3) * k)
         let (c0, c1, c2, c3) = (c + i * n, c + (i + 1) * n, c + (i + 2) * n, c + (i + 3) * n)
         var j = 0
+        while j < pairedColumns {
+            var (s0, s1, s2, s3) = ((c0 + j).chunk(0), (c1 + j).chunk(0), (c2 + j).chunk(0), (c3 + j).chunk(0))
+            var (t0, t1, t2, t3) = ((c0 + j).chunk(1), (c1 + j).chunk(1), (c2 + j).chunk(1), (c3 + j).chunk(1))
+            for p in 0..<k {
+                let (left, right) = ((b + p * n + j).chunk(0), (b + p * n + j).chunk(1))
+                let (x0, x1, x2, x3) = (V(repeating: a0[p]), V(repeating: a1[p]), V(repeating: a2[p]), V(repeating: a3[p]))
+                s0 = s0.plusProduct(x0, left); t0 = t0.plusProduct(x0, right)
+                s1 = s1.plusProduct(x1, left); t1 = t1.plusProduct(x1, right)
+                s2 = s2.plusProduct(x2, left); t2 = t2.plusProduct(x2, right)
+                s3 = s3.plusProduct(x3, left); t3 = t3.plusProduct(x3, right)
+            }
+            (c0 + j).setChunk(0, s0); (c1 + j).setChunk(0, s1); (c2 + j).setChunk(0, s2); (c3 + j).setChunk(0, s3)
+            (c0 + j).setChunk(1, t0); (c1 + j).setChunk(1, t1); (c2 + j).setChunk(1, t2); (c3 + j).setChunk(1, t3)
+            j += 2 * chunkWidth
+        }
         while j < wholeColumns {
             var (s0, s1, s2, s3) = ((c0 + j).chunk(0), (c1 + j).chunk(0), (c2 + j).chunk(0), (c3 + j).chunk(0))
             for p in 0..<k {
