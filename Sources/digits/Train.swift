@@ -101,6 +101,11 @@ struct Train: ParsableCommand {
         """, valueName: "count"))
     var notDigits: Int?
 
+    @Option(help: ArgumentHelp("""
+        Digits cut out of a pair of touching or overlapping digits where they meet, made from the training images         and added to them under their own labels, so that the network reads a digit the number reader cut from its         neighbour.
+        """, valueName: "count"))
+    var digitsInContext: Int?
+
     @Option(help: "Distortion: largest shift in pixels.")
     var shift: Float?
 
@@ -172,6 +177,7 @@ struct Train: ParsableCommand {
             (settings.halvingEpochs, settings.patience) = (epochs, nil)
         }
         if let notDigits { settings.notDigits = notDigits }
+        if let digitsInContext { settings.digitsInContext = digitsInContext }
         if let shift { settings.augmentation.shift = shift }
         if let rotate { settings.augmentation.rotation = rotate }
         if let scale { settings.augmentation.scale = scale }
@@ -192,8 +198,11 @@ struct Train: ParsableCommand {
         if let l2, !(l2.isFinite && l2 >= 0) { throw ValidationError("--l2 must be 0 or more, not \(l2)") }
         if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be at least 0 and below 1, not \(momentum)") }
         if let patience, patience < 0 { throw ValidationError("--patience must be 0 or more, not \(patience)") }
-        if let notDigits, !(0...ModelFile.maximumNotDigits).contains(notDigits) {
-            throw ValidationError("--not-digits must be 0 to \(ModelFile.maximumNotDigits), not \(notDigits)")
+        if let notDigits, !(0...ModelFile.maximumPieces).contains(notDigits) {
+            throw ValidationError("--not-digits must be 0 to \(ModelFile.maximumPieces), not \(notDigits)")
+        }
+        if let digitsInContext, !(0...ModelFile.maximumPieces).contains(digitsInContext) {
+            throw ValidationError("--digits-in-context must be 0 to \(ModelFile.maximumPieces), not \(digitsInContext)")
         }
         if let halvings, !(0...64).contains(halvings) { throw ValidationError("--halvings must be 0 to 64, not \(halvings)") }
         for (flag, value, limit) in [("--shift", shift, 14), ("--rotate", rotate, 180), ("--scale", scale, 0.9),
@@ -342,6 +351,7 @@ func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
             : "stop after \(patience.epochs) epochs without progress")
     }
     if settings.notDigits > 0 { extras.append("\(grouped(settings.notDigits)) pieces that are not one digit") }
+    if settings.digitsInContext > 0 { extras.append("\(grouped(settings.digitsInContext)) digits cut from touching pairs") }
     if !settings.halvingEpochs.isEmpty {
         extras.append("halve eta at the start of epoch" + (settings.halvingEpochs.count > 1 ? "s " : " ")
             + settings.halvingEpochs.map(String.init).joined(separator: ", "))

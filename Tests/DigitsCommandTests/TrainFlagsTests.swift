@@ -112,6 +112,13 @@ import Testing
         #expect(try Train.parse(["--preset", "best", "--not-digits", "0"]).settings.notDigits == 0)
     }
 
+    @Test func digitsCutFromPairsCanBeAdded() throws {
+        #expect(try Train.parse(["--preset", "best"]).settings.digitsInContext == 0)
+        let changed = try Train.parse(["--preset", "best", "--digits-in-context", "700"]).settings
+        #expect(changed.digitsInContext == 700 && changed.notDigits == 15_000)
+        #expect(describe(changed).contains { $0.contains("700 digits cut from touching pairs") })
+    }
+
     @Test func fixedHalvingsReplaceThePatienceRule() throws {
         let train = try Train.parse(["--preset", "best", "--validation", "0", "--halve-at", "17,28,34,39", "--epochs", "42"])
         var expected = TrainingSettings.best
@@ -161,6 +168,8 @@ import Testing
         ["--halvings", "65"],
         ["--not-digits", "-1"],
         ["--not-digits", "1000001"],
+        ["--digits-in-context", "-1"],
+        ["--digits-in-context", "1000001"],
         ["--halve-at", "0"],
         ["--halve-at", "5,3"],
         ["--halve-at", "3,3"],

@@ -15,6 +15,7 @@ import Testing
         settings.patience = .init(epochs: 4, halvings: 7)
         settings.augmentation = Augmentation(shift: 2, rotation: 10, scale: 0.1, elasticAlpha: 30, elasticSigma: 5)
         settings.notDigits = 12_000
+        settings.digitsInContext = 9_000
         let record = TrainingRecord(
             settings: settings, epochsRun: 3, bestEpoch: 2, trainingCount: 50_000, validationCount: 10_000,
             validationHistory: [9_001, 9_302, 9_250], learningRates: [3, 3, 1.5], testCorrect: 9_321, testTotal: 10_000,
@@ -41,8 +42,8 @@ import Testing
         #expect(ModelFile.encode(read) == ModelFile.encode(model))
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
         #expect(bytes == ModelFile.encode(model))
-        // 23,860 parameters of 4 bytes, a 161-byte header with 3 epochs of history, and the checksum.
-        #expect(bytes.count == 8 + 4 + 1 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 * 4 + 8 + 4 + 4 + 12 + 12
+        // 23,860 parameters of 4 bytes, a 165-byte header with 3 epochs of history, and the checksum.
+        #expect(bytes.count == 8 + 4 + 1 + 4 + 12 + 2 + 1 + 1 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 + 4 * 4 + 8 + 4 + 4 + 12 + 12
             + 23_860 * 4 + 4)
     }
 
@@ -65,7 +66,7 @@ import Testing
     @Test func headerFieldsAreWhereTheFormatSaysTheyAre() {
         let bytes = ModelFile.encode(Self.sampleModel())
         #expect(Array(bytes[0..<8]) == [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<17]) == [5, 0, 0, 0, 1, 3, 0, 0, 0])    // version 5, dense layers, 3 levels
+        #expect(Array(bytes[8..<17]) == [6, 0, 0, 0, 1, 3, 0, 0, 0])    // version 6, dense layers, 3 levels
         #expect(Array(bytes[17..<29]) == [0x10, 3, 0, 0, 30, 0, 0, 0, 10, 0, 0, 0])
         #expect(Array(bytes[29..<33]) == [1, 1, 2, 2])                  // sigmoid, sigmoid, cross-entropy, scaled
         #expect(Array(bytes[33..<41]) == [5, 0, 0, 0, 0, 0, 0, 0])      // seed
@@ -75,8 +76,9 @@ import Testing
         #expect(Array(bytes[73..<81]) == [4, 0, 0, 0, 7, 0, 0, 0])      // patience 4, 7 halvings
         #expect(Array(bytes[93..<97]) == [0, 0, 0xF0, 0x41])            // α = 30
         #expect(Array(bytes[101..<105]) == [0xE0, 0x2E, 0, 0])          // 12,000 pieces that are not digits
-        #expect(Array(bytes[133..<137]) == [3, 0, 0, 0])                // 3 epochs of history
-        #expect(Array(bytes[157..<161]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
+        #expect(Array(bytes[105..<109]) == [0x28, 0x23, 0, 0])          // 9,000 digits cut from touching pairs
+        #expect(Array(bytes[137..<141]) == [3, 0, 0, 0])                // 3 epochs of history
+        #expect(Array(bytes[161..<165]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
     }
 
     /// A small convolutional network with a record: every kind of layer, every field.
@@ -97,12 +99,12 @@ import Testing
         let model = try Self.layeredModel()
         let bytes = ModelFile.encode(model)
         let text = Array("1x28x28-2C5-MP4-D0.5-6N-10N".utf8)
-        // Version 5, layers of any kind, the architecture's length and text, ReLU hidden, softmax output.
-        #expect(Array(bytes[8..<17]) == [5, 0, 0, 0, 2, UInt8(text.count), 0, 0, 0])
+        // Version 6, layers of any kind, the architecture's length and text, ReLU hidden, softmax output.
+        #expect(Array(bytes[8..<17]) == [6, 0, 0, 0, 2, UInt8(text.count), 0, 0, 0])
         #expect(Array(bytes[17..<17 + text.count]) == text)
         #expect(Array(bytes[17 + text.count..<19 + text.count]) == [3, 4])
         // 2·25 + 2 kernel parameters, 2·6·6 · 6 + 6 dense, 6 · 10 + 10 output.
-        #expect(bytes.count == 19 + text.count + 2 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 * 4 + 8 + 4 + 4 + 12
+        #expect(bytes.count == 19 + text.count + 2 + 8 + 4 + 4 * 4 + 4 * 3 + 4 * 2 + 4 * 5 + 4 + 4 + 4 * 4 + 8 + 4 + 4 + 12
             + 12 + (52 + 438 + 70) * 4 + 4)
         let read = try ModelFile.decode(bytes)
         #expect(read == model)
@@ -163,7 +165,18 @@ import Testing
         let model = try ModelFile.decode(bytes)
         #expect(model.record.settings.notDigits == 0)
         let again = ModelFile.encode(model)
-        #expect(again[8] == 5 && again.count == bytes.count + 4)
+        #expect(again[8] == 6 && again.count == bytes.count + 8)
+        #expect(try ModelFile.decode(again) == model)
+    }
+
+    @Test func readsVersionFiveFilesAsTrainedWithoutDigitsCutFromPairs() throws {
+        let path = repositoryRoot.appendingPathComponent("Fuzz/corpus/model/v5-small-convnet-not-digits.model").path
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+        #expect(bytes[8] == 5)
+        let model = try ModelFile.decode(bytes)
+        #expect(model.record.settings.notDigits > 0 && model.record.settings.digitsInContext == 0)
+        let again = ModelFile.encode(model)
+        #expect(again[8] == 6 && again.count == bytes.count + 4)
         #expect(try ModelFile.decode(again) == model)
     }
 
@@ -176,7 +189,7 @@ import Testing
             #expect(throws: Never.self, "\(name)") { try ModelFile.decode(bytes) }
             versions.insert(bytes[8])
         }
-        #expect(versions == [1, 2, 3, 4, 5])
+        #expect(versions == [1, 2, 3, 4, 5, 6])
     }
 
     @Test func replacesAnExistingFileAndLeavesNoTemporaryFile() throws {
@@ -204,11 +217,11 @@ import Testing
             ("empty", [], .notAModelFile),
             ("text", Array("hello, this is not a model".utf8), .notAModelFile),
             ("signature only", Array(good[0..<8]), .truncated(length: 8, needed: 12)),
-            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 161 + 784 * 30 * 4)),
+            ("cut in the weights", Array(good[0..<1_000]), .truncated(length: 1_000, needed: 165 + 784 * 30 * 4)),
             ("cut before the checksum", Array(good.dropLast(4)), .truncated(length: good.count - 4, needed: good.count)),
             ("trailing bytes", good + [0, 0], .trailingBytes(count: 2)),
             ("bit flipped", flipped, .checksumMismatch),
-            ("version 6", resealed { $0[8] = 6 }, .unsupportedVersion(6)),
+            ("version 7", resealed { $0[8] = 7 }, .unsupportedVersion(7)),
             ("unknown network kind", resealed { $0[12] = 3 }, .invalid("unknown network kind 3")),
             ("version 0", resealed { $0[8] = 0 }, .unsupportedVersion(0)),
             ("one layer", resealed { $0[13] = 1 }, .invalid("1 layers; expected 2 to 16")),
@@ -224,8 +237,10 @@ import Testing
             ("halvings without patience", resealed { $0[73] = 0 }, .invalid("patience 0 with 7 halvings")),
             ("too many pieces that are not digits", resealed { $0[101...104] = [0xFF, 0xFF, 0xFF, 0xFF] },
              .invalid("4294967295 pieces that are not digits; at most 1000000")),
-            ("unknown flag", resealed { $0[129] = 4 }, .invalid("unknown flags 0x4")),
-            ("NaN weight", resealed { $0[161...164] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
+            ("too many digits cut from pairs", resealed { $0[105...108] = [0x41, 0x42, 0x0F, 0] },
+             .invalid("1000001 digits cut from touching pairs; at most 1000000")),
+            ("unknown flag", resealed { $0[133] = 4 }, .invalid("unknown flags 0x4")),
+            ("NaN weight", resealed { $0[165...168] = [0, 0, 0xC0, 0x7F] }, .invalid("weights include NaN or infinite values")),
         ]
     }()
 

@@ -1,10 +1,10 @@
 import Foundation
 
-// The model file, version 5. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
+// The model file, version 6. All integers little-endian; u32 unless marked; f32 is IEEE 754 binary32.
 //
 //   offset  size      field
 //   0       8         signature 89 44 47 54 0D 0A 1A 0A ("\x89DGT\r\n\x1A\n": catches text-mode transfers, as PNG's)
-//   8       4         format version, 5
+//   8       4         format version, 6
 //   12      1         the network's kind: 1 = dense layers, 2 = layers of any kind                            [v4]
 //                     then, for dense layers:
 //   …       4         N, the number of levels, input layer included (2...16)
@@ -33,6 +33,7 @@ import Foundation
 //   …       4         halvings of η the patience rule may make before it stops training                    [v2]
 //   …       20 (f32)  augmentation: shift (px), rotation (°), scale (fraction), elastic α (px), σ (px)       [v2]
 //   …       4         pieces that are not one digit added to the training images (`NotDigits`)             [v5]
+//   …       4         digits cut from touching pairs added to the training images (`DigitsInContext`)      [v6]
 //   …       4         training images
 //   …       4         validation images (held out after the training images; 0 for none)
 //   …       4         test images classified correctly by the stored weights
@@ -48,21 +49,22 @@ import Foundation
 //                     layer's W row-major, then b); the architecture says how many
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
-// Version 4 is version 5 without the field marked [v5]; it loads as no such pieces. Version 3 is version 4
+// Version 5 is version 6 without the field marked [v6], and version 4 is version 5 without the field marked [v5];
+// each loads as no such pieces. Version 3 is version 4
 // without the fields marked [v4]: always dense layers. Version 2 is version 3 without the
 // field marked [v3]; it loads as one start. Version 1 is version 2 without the fields marked [v2]; it loads as
 // N(0, 1), λ = μ = 0, no patience rule, no augmentation, η constant. A reader checks every field, that the file is
 // exactly as long as its header implies, and the checksum.
 
 public enum ModelFile {
-    public static let version: UInt32 = 5
-    static let readableVersions: ClosedRange<UInt32> = 1...5
+    public static let version: UInt32 = 6
+    static let readableVersions: ClosedRange<UInt32> = 1...6
     static let signature: [UInt8] = [0x89, 0x44, 0x47, 0x54, 0x0D, 0x0A, 0x1A, 0x0A]
     static let maximumLevels = 16
     static let maximumLayerSize = 1 << 20
     public static let maximumStarts = 100
-    /// At most this many pieces that are not digits are made for training (`--not-digits`).
-    public static let maximumNotDigits = 1_000_000
+    /// At most this many pieces of each kind are made for training (`--not-digits`, `--digits-in-context`).
+    public static let maximumPieces = 1_000_000
     /// Refuse larger files before reading them: 1 GiB holds 268 million weights.
     public static let maximumFileSize = 1 << 30
 
@@ -111,6 +113,7 @@ public enum ModelFile {
             out.f32(value)
         }
         out.u32(UInt32(settings.notDigits))
+        out.u32(UInt32(settings.digitsInContext))
         for value in [record.trainingCount, record.validationCount, record.testCorrect, record.testTotal] {
             out.u32(UInt32(value))
         }
@@ -187,7 +190,7 @@ public enum ModelFile {
         input.offset = signature.count
         let fileVersion = try input.u32()
         guard readableVersions.contains(fileVersion) else { throw .unsupportedVersion(fileVersion) }
-        let (v2, v3, v5) = (fileVersion >= 2, fileVersion >= 3, fileVersion >= 5)
+        let (v2, v3, v5, v6) = (fileVersion >= 2, fileVersion >= 3, fileVersion >= 5, fileVersion >= 6)
 
         let kind = fileVersion >= 4 ? try input.u8() : Kind.dense.rawValue
         let shape: NetworkShape
@@ -222,7 +225,11 @@ public enum ModelFile {
                                         elasticAlpha: try input.f32(), elasticSigma: try input.f32())
         }
         let notDigits = v5 ? Int(try input.u32()) : 0
-        guard notDigits <= maximumNotDigits else { throw .invalid("\(notDigits) pieces that are not digits; at most \(maximumNotDigits)") }
+        guard notDigits <= maximumPieces else { throw .invalid("\(notDigits) pieces that are not digits; at most \(maximumPieces)") }
+        let digitsInContext = v6 ? Int(try input.u32()) : 0
+        guard digitsInContext <= maximumPieces else {
+            throw .invalid("\(digitsInContext) digits cut from touching pairs; at most \(maximumPieces)")
+        }
         let trainingCount = Int(try input.u32())
         let validationCount = Int(try input.u32())
         let testCorrect = Int(try input.u32())
@@ -285,6 +292,7 @@ public enum ModelFile {
         }
         settings.augmentation = augmentation
         settings.notDigits = notDigits
+        settings.digitsInContext = digitsInContext
         let record = TrainingRecord(
             settings: settings, epochsRun: epochsRun, bestEpoch: bestEpoch, trainingCount: trainingCount,
             validationCount: validationCount, validationHistory: history, learningRates: learningRates,

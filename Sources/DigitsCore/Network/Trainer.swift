@@ -35,6 +35,9 @@ public struct TrainingSettings: Equatable, Sendable {
     /// Pieces of handwriting that are not one digit (`NotDigits`), made from the training images and added to
     /// them with a uniform target, so that the network is unsure of what the number reader should not cut out.
     public var notDigits = 0
+    /// Digits cut out of touching or overlapping pairs (`DigitsInContext`), made from the training images and
+    /// added to them under their own labels, so that the network reads a digit the reader cut from its neighbour.
+    public var digitsInContext = 0
 
     /// Chapter 1 of Nielsen's book: [784, 30, 10] sigmoid neurons, quadratic cost, N(0, 1) weights, 30 epochs of
     /// mini-batches of 10 at η = 3; going on from the best of three initial networks after one epoch.
@@ -268,10 +271,17 @@ public struct Trainer: Sendable {
         report: (TrainingEvent) -> Void
     ) throws -> TrainingOutcome<Model> {
         precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
-        // Pieces that are not one digit join the training images, drawn with a seed of their own so that every
-        // other draw stays as it was.
-        let training = settings.notDigits == 0 ? training
-            : training.appending(NotDigits.pieces(from: training, count: settings.notDigits, seed: ~settings.seed))
+        // Pieces that are not one digit and digits cut from their neighbours join the training images, each
+        // drawn with a seed of its own so that every other draw stays as it was.
+        var training = training
+        if settings.notDigits > 0 {
+            training = training.appending(NotDigits.pieces(from: training, count: settings.notDigits, seed: ~settings.seed))
+        }
+        if settings.digitsInContext > 0 {
+            let digits = training.subset(0..<training.count - settings.notDigits)
+            training = training.appending(DigitsInContext.pieces(from: digits, count: settings.digitsInContext,
+                                                                 seed: ~settings.seed ^ 0x9E37_79B9_7F4A_7C15))
+        }
 
         var generator = SplitMix64(seed: settings.seed)
         // Every start is drawn before anything else, so the first is the network a single start draws.

@@ -40,59 +40,6 @@ public enum NotDigits {
                              labels: Array(repeating: label, count: count))
     }
 
-    /// A digit's ink box in its 28 × 28 image: columns and rows with any ink.
-    private static func inkBox(_ image: ArraySlice<UInt8>) -> (x0: Int, y0: Int, x1: Int, y1: Int)? {
-        let side = DigitPreparation.side
-        let first = image.startIndex
-        var (x0, y0, x1, y1) = (side, side, -1, -1)
-        for y in 0..<side {
-            for x in 0..<side where image[first + y * side + x] > 0 {
-                (x0, y0, x1, y1) = (min(x0, x), min(y0, y), max(x1, x), max(y1, y))
-            }
-        }
-        return x1 < 0 ? nil : (x0, y0, x1, y1)
-    }
-
-    /// Digits drawn dark on white paper side by side, each at (x, y) of the canvas, ink taking the darker value.
-    private static func paper(_ digits: LabeledImages, _ placed: [(index: Int, x: Int, y: Int)], width: Int, height: Int)
-        -> GrayImage {
-        let side = DigitPreparation.side
-        var gray = [UInt8](repeating: 255, count: width * height)
-        for p in placed {
-            let image = digits.image(p.index)
-            for y in 0..<side {
-                for x in 0..<side {
-                    let (cx, cy) = (p.x + x, p.y + y)
-                    guard (0..<width).contains(cx), (0..<height).contains(cy) else { continue }
-                    gray[cy * width + cx] = min(gray[cy * width + cx], 255 - image[image.startIndex + y * side + x])
-                }
-            }
-        }
-        return GrayImage(width: width, height: height, gray: gray)
-    }
-
-    /// The ink of `image` between columns, every part of it, prepared as the reader prepares a piece.
-    private static func prepared(_ image: GrayImage, columns: Range<Int>?) -> PreparedDigit? {
-        guard let map = try? InkMap(image) else { return nil }
-        let range = columns ?? 0..<map.plane.width
-        return DigitPreparation.digit(in: map, parts: Array(repeating: true, count: map.parts.count),
-                                      columns: DigitPreparation.Columns(range, rows: map.plane.height))
-    }
-
-    /// The share of a digit's ink in its columns `range` (of its own 28).
-    private static func share(of image: ArraySlice<UInt8>, in range: Range<Int>) -> Float {
-        let side = DigitPreparation.side
-        var (inside, all) = (0, 0)
-        for y in 0..<side {
-            for x in 0..<side {
-                let value = Int(image[image.startIndex + y * side + x])
-                all += value
-                if range.contains(x) { inside += value }
-            }
-        }
-        return all == 0 ? 0 : Float(inside) / Float(all)
-    }
-
     /// A cut keeps between these shares of the ink of the digit it cuts: less is a speck the reader would not
     /// count, more still looks like the digit (most of a 7 is a 7).
     private static let keptShare: ClosedRange<Float> = 0.15...0.6
@@ -104,22 +51,17 @@ public enum NotDigits {
         let a = generator.nextIndex(below: digits.count), b = generator.nextIndex(below: digits.count)
         let gap = generator.nextIndex(below: 5) - 3, rise = generator.nextIndex(below: 5) - 2
         let leftSide = generator.nextIndex(below: 2) == 0
-        guard let boxA = inkBox(digits.image(a)), let boxB = inkBox(digits.image(b)) else { return nil }
-        let margin = 6
-        let xA = margin - boxA.x0
-        let xB = xA + boxA.x1 + 1 + gap - boxB.x0
-        let width = xB + boxB.x1 + 1 + margin
-        let image = paper(digits, [(a, xA, margin), (b, xB, margin + rise)], width: width, height: 28 + 2 * margin)
-        guard let cutAt else { return prepared(image, columns: nil) }
+        guard let pair = PieceDrawing.Pair(digits, a, b, gap: gap, rise: rise) else { return nil }
+        guard let cutAt else { return PieceDrawing.prepared(pair.image, columns: nil) }
         // Keep the first digit and the left part of the second, or the second and the right part of the first.
         if leftSide {
-            let cut = xB + boxB.x0 + Int(cutAt * Float(boxB.x1 - boxB.x0 + 1))
-            guard keptShare.contains(share(of: digits.image(b), in: 0..<cut - xB)) else { return nil }
-            return prepared(image, columns: 0..<cut)
+            let cut = pair.columnsB.lowerBound + Int(cutAt * Float(pair.columnsB.count))
+            guard keptShare.contains(PieceDrawing.share(of: digits.image(b), in: 0..<cut - pair.xB)) else { return nil }
+            return PieceDrawing.prepared(pair.image, columns: 0..<cut)
         }
-        let cut = xA + boxA.x1 + 1 - Int(cutAt * Float(boxA.x1 - boxA.x0 + 1))
-        guard keptShare.contains(share(of: digits.image(a), in: cut - xA..<28)) else { return nil }
-        return prepared(image, columns: cut..<width)
+        let cut = pair.columnsA.upperBound - Int(cutAt * Float(pair.columnsA.count))
+        guard keptShare.contains(PieceDrawing.share(of: digits.image(a), in: cut - pair.xA..<28)) else { return nil }
+        return PieceDrawing.prepared(pair.image, columns: cut..<pair.image.width)
     }
 
     /// A slice of a random digit at least half as wide as tall (a slice of a narrow one, a 1, is still a 1): its
@@ -128,12 +70,13 @@ public enum NotDigits {
         let index = generator.nextIndex(below: digits.count)
         let fraction = 0.3 + 0.4 * Float(generator.nextUnit())
         let leftSide = generator.nextIndex(below: 2) == 0
-        guard let box = inkBox(digits.image(index)), 2 * (box.x1 - box.x0 + 1) >= box.y1 - box.y0 + 1 else { return nil }
-        let margin = 6
-        let image = paper(digits, [(index, margin, margin)], width: 28 + 2 * margin, height: 28 + 2 * margin)
+        guard let box = PieceDrawing.inkBox(digits.image(index)), 2 * (box.x1 - box.x0 + 1) >= box.y1 - box.y0 + 1
+        else { return nil }
+        let margin = PieceDrawing.margin
+        let image = PieceDrawing.paper(digits, [(index, margin, margin)], width: 28 + 2 * margin, height: 28 + 2 * margin)
         let cut = box.x0 + Int(fraction * Float(box.x1 - box.x0 + 1))
         let kept = leftSide ? 0..<cut : cut..<28
-        guard keptShare.contains(share(of: digits.image(index), in: kept)) else { return nil }
-        return prepared(image, columns: leftSide ? 0..<margin + cut : margin + cut..<28 + 2 * margin)
+        guard keptShare.contains(PieceDrawing.share(of: digits.image(index), in: kept)) else { return nil }
+        return PieceDrawing.prepared(image, columns: leftSide ? 0..<margin + cut : margin + cut..<28 + 2 * margin)
     }
 }
