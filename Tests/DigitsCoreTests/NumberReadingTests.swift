@@ -81,6 +81,24 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height) == "8371")
     }
 
+    /// Along a slope, a row of overlapping digits is one part of ink taller than any of its digits; each piece is
+    /// measured against the height of the line around it, not of the whole row, or no piece is tall enough.
+    /// (Test digits by index: measured against the whole row, these read as "24" and "2".)
+    @Test(arguments: [("56524", [52, 54, 45, 77, 48]), ("23065", [38, 63, 69, 88, 102])])
+    func aSlopingRowOfOverlappingDigitsReads(_ expected: String, _ indices: [Int]) throws {
+        let number = NumberPicture(digits: indices, spacing: .overlapping, slope: 0.3)
+        let (rgba, width, height) = try Self.rendered(number)
+        #expect(try Self.read(rgba, width: width, height: height) == expected)
+    }
+
+    /// Two narrow digits that touch make a group no wider than one digit; read as one it is read unsurely (as
+    /// "0" and "1"), and cut by recognition it is two.
+    @Test(arguments: [("10", [31, 55]), ("11", [29, 5])])
+    func twoNarrowDigitsThatTouchAreTwo(_ expected: String, _ indices: [Int]) throws {
+        let (rgba, width, height) = try Self.rendered(NumberPicture(digits: indices, spacing: .overlapping))
+        #expect(try Self.read(rgba, width: width, height: height) == expected)
+    }
+
     /// Where two digits share columns without touching (the top of one over the foot of the next), a cut bends
     /// round both instead of slicing through them; and it stays straight where nothing is in its way.
     @Test func aCutBendsRoundInkThatSharesItsColumns() throws {

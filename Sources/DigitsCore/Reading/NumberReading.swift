@@ -15,19 +15,25 @@ import Foundation
 //     dash, a comma). More than `markLimit` groups is not a number.
 //  3. Digits, by recognition. A group wide enough for two digits (80% as wide as tall, or half as wide again as
 //     the picture's groups' median) may hold several digits: some overlapping without touching, some touching;
-//     other groups are one digit each. Its parts are read in runs of consecutive parts, and each run is
-//     cut at candidate cuts, the columns where its ink is thinnest (local minima of its column sums), each tried
-//     straight and bent (`bentCut`: the path of least ink from top to bottom that strays at most `bendLimit` of
-//     the group's height from its column, to pass round a stroke that crosses into the next digit's columns);
+//     other groups are one digit each, unless read unsurely as one (two narrow digits that touch, a 0 and a 1),
+//     when they are cut by recognition too (which keeps them whole if no cut reads better). Its parts are read in
+//     runs of consecutive parts, and each run is cut at candidate cuts, the columns where its ink is thinnest
+//     (local minima of its column sums), each tried straight and bent (`bentCut`: the path of least ink from top
+//     to bottom that strays at most `bendLimit` of the group's height from its column, to pass round a stroke
+//     that crosses into the next digit's columns);
 //     where that reading leaves a digit unsure (strokes that cross leave no thin column), every eighth of the
 //     height is tried as well.
+//     A piece shorter than `minPiece` of the line's height around it is a sliver, not a digit (in a row of several
+//     digits along a slope, the line around a piece is lower than the whole row).
 //     Every piece is prepared as a digit (`DigitPreparation.digit`, the same steps 5 and 6 as a lone digit) and
 //     read by the network. Dynamic programming chooses the runs and cuts that maximise the sum over the pieces of
 //     log(confidence) less a shape cost, where confidence is the best score's share of all ten (so each extra
 //     digit must be read surely to pay for itself) and the shape cost grows as the piece's width-to-height ratio
 //     leaves the range usual for the digit it is read as (a slice of a 0 may read as a 0, but it is as narrow as
 //     a 1). Confidence tells a digit from a piece only where the network has learned to be unsure of pieces: the
-//     shipped networks were trained with pieces that are not one digit (`NotDigits`) as well as digits.
+//     shipped networks were trained with pieces that are not one digit (`NotDigits`) as well as digits, and with
+//     digits cut from their neighbours (`DigitsInContext`), so that a digit with the end of its neighbour's stroke
+//     still reads as that digit.
 //  4. A closer look. Where the digits found are shorter than MNIST's 20-pixel box in a picture that was shrunk
 //     to be read (a number small in a large photo), steps 1 to 3 run again on the region around them in the
 //     picture's own pixels, and that reading is the answer (the first one where the closer look finds nothing).
@@ -122,7 +128,12 @@ public enum NumberReading {
         let readings = groups.flatMap { group in
             let wide = Float(group.width) > severalAspect * Float(group.height)
                 || (groups.count > 1 && Float(group.width) > severalWidths * usualWidth)
-            return wide ? split(group, in: map, score: score) : one(group, in: map, score: score)
+            if wide { return split(group, in: map, score: score) }
+            // A group read unsurely as one digit may be two narrow ones that touch (a 0 and a 1, two 1s): cut
+            // by recognition too, which keeps it whole if no cut reads better.
+            let reading = one(group, in: map, score: score)
+            guard let only = reading.first, confidence(only.scores) < unsure else { return reading }
+            return split(group, in: map, score: score)
         }
         guard !readings.isEmpty else { throw .noDigit }
         return readings
@@ -272,10 +283,10 @@ public enum NumberReading {
     /// The digits of one group with the thinnest columns as candidate cuts, and with `finer`, a cut every
     /// `finerStep` of the height as well.
     static func split(_ group: Group, finer: Bool, in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
-        let lineHeight = Float(group.height)
+        let line = InkExtent(group, in: map)
         let parts = group.parts.sorted { map.parts[$0].minX < map.parts[$1].minX }
         guard parts.count <= partLimit else {
-            return readColumns(group, lineHeight: lineHeight, whole: true, finer: finer, in: map, score: score)?.digits ?? []
+            return readColumns(group, line: line, whole: true, finer: finer, in: map, score: score)?.digits ?? []
         }
         var best: [Reading?] = Array(repeating: nil, count: parts.count + 1)
         best[0] = (0, [])
@@ -285,7 +296,7 @@ public enum NumberReading {
                 guard let before = best[i], whole || j - i <= runLimit else { continue }
                 var run = Group(parts[i], map.parts[parts[i]])
                 for id in parts[i + 1..<j] { run.absorb(Group(id, map.parts[id])) }
-                guard let reading = readColumns(run, lineHeight: lineHeight, whole: whole, finer: finer, in: map, score: score)
+                guard let reading = readColumns(run, line: line, whole: whole, finer: finer, in: map, score: score)
                 else { continue }
                 if best[j].map({ before.total + reading.total > $0.total }) ?? true {
                     best[j] = (before.total + reading.total, before.digits + reading.digits)
@@ -296,10 +307,11 @@ public enum NumberReading {
     }
 
     /// The best reading of a group's ink cut into columns at some of its candidate cuts, or nil when no way of
-    /// cutting it makes digits. A piece lower than `minPiece` of `lineHeight` is not a digit, unless it is
-    /// the `whole` of its group.
-    static func readColumns(_ group: Group, lineHeight h: Float, whole: Bool, finer: Bool, in map: InkMap,
+    /// cutting it makes digits. A piece lower than `minPiece` of the `line` it is part of is not a digit, unless
+    /// it is the `whole` of its group.
+    static func readColumns(_ group: Group, line: InkExtent, whole: Bool, finer: Bool, in map: InkMap,
                             score: ([Float]) -> [Float]) -> Reading? {
+        let h = line.height
         var chosen = [Bool](repeating: false, count: map.parts.count)
         for id in group.parts { chosen[id] = true }
         // Each candidate cut straight and, where the strokes make it bend, bent: the reading chooses.
@@ -325,7 +337,8 @@ public enum NumberReading {
                 guard cuts[i] < cuts[j], all || Float(cuts[j] - cuts[i]) <= 1.5 * h,
                       let prepared = DigitPreparation.digit(
                           in: map, parts: chosen, columns: DigitPreparation.Columns(between: paths[i], and: paths[j])),
-                      (whole && all) || Float(prepared.box.height) >= minPiece * h * map.filePixelsPerPixel
+                      (whole && all)
+                          || Float(prepared.box.height) >= minPiece * line.height(near: cuts[i]..<cuts[j]) * map.filePixelsPerPixel
                 else { continue }
                 let reading = DigitReading(prepared: prepared, scores: score(prepared.networkInput))
                 let total = before.total + log(confidence(reading.scores)) - shapeCost(reading)
@@ -335,6 +348,51 @@ public enum NumberReading {
             }
         }
         return best[cuts.count - 1]
+    }
+
+    /// The top and bottom of a group's ink in each of its columns: how tall the line is near a piece. Along a
+    /// slope a group of several digits (at least `lineAspect` times as wide as tall) is taller than any of them,
+    /// and a piece is measured against the ink around it, not against the whole group; in a narrower group, the
+    /// ink around a piece may be a digit's own tail (a 6's loop), and the group's height is the measure.
+    struct InkExtent {
+        static let lineAspect: Float = 2
+        let minX: Int
+        /// The group's height.
+        let height: Float
+        let isLine: Bool
+        var top: [Int], bottom: [Int]
+
+        init(_ group: Group, in map: InkMap) {
+            var chosen = [Bool](repeating: false, count: map.parts.count)
+            for id in group.parts { chosen[id] = true }
+            (minX, height) = (group.minX, Float(group.height))
+            isLine = Float(group.width) >= Self.lineAspect * height
+            (top, bottom) = ([Int](repeating: Int.max, count: group.width), [Int](repeating: Int.min, count: group.width))
+            let width = map.plane.width
+            for y in group.minY...group.maxY {
+                for x in group.minX...group.maxX {
+                    let id = map.label[y * width + x]
+                    guard id >= 0 && chosen[Int(id)] else { continue }
+                    (top[x - minX], bottom[x - minX]) = (min(top[x - minX], y), max(bottom[x - minX], y))
+                }
+            }
+        }
+
+        /// How tall the line is near `columns`: in a line of several digits, the height of the ink in them and
+        /// half the group's height on each side, but not below `minPiece` of the group's height (the end of a 2's
+        /// flat base is not a line of its own); otherwise the group's height.
+        func height(near columns: Range<Int>) -> Float {
+            guard isLine else { return height }
+            return min(height, max(minPiece * height, extent(of: columns, reach: Int(height / 2))))
+        }
+
+        /// The height of the ink in `columns` and `reach` more on each side.
+        func extent(of columns: Range<Int>, reach: Int) -> Float {
+            let window = max(0, columns.lowerBound - reach - minX)..<min(top.count, columns.upperBound + reach - minX)
+            guard let high = window.map({ top[$0] }).min(), let low = window.map({ bottom[$0] }).max(), low >= high
+            else { return 0 }
+            return Float(low - high + 1)
+        }
     }
 
     /// The width-to-height ratios of the ink of MNIST's training digits, per digit: the 2nd and 98th
