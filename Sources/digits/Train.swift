@@ -12,8 +12,9 @@ struct Train: ParsableCommand {
             chapter 3 taken further: [784, 800, 10] ReLU neurons, softmax and cross-entropy, He weights, \
             momentum, L2, a halving schedule and distorted digits, about 99.3%. --preset network3 is chapter 6's \
             convolutional network as network3.py trains it (1x28x28-20C5-MP2-40C5-MP2-100N-10N, 60 epochs), \
-            about 99.2%. --preset best is the shipped model's recipe: that network with a wider dense layer \
-            under dropout, trained on distorted digits.
+            about 99.2%. --preset best is the shipped models' recipe (seeds 1, 2 and 3): that network with a \
+            wider dense layer under dropout, trained on distorted digits and on pieces as the number reader cuts \
+            them.
 
             --layers takes neurons per layer (784,30,10) or, for any kind of layer, the notation of Ciresan et \
             al.: 1x28x28-20C5-MP2-40C5-MP2-100N-10N is 1 channel of 28×28 pixels, 20 convolution kernels of \
@@ -30,7 +31,7 @@ struct Train: ParsableCommand {
                                + "\(Home.dataDefault(for: [.training, .test])).", valueName: "folder"))
     var data: String?
 
-    @Option(help: "Where to save the trained model. (The shipped model is models/best.model.) A symbolic link is written through to its file.")
+    @Option(help: "Where to save the trained model. (The shipped models are models/best.model, best-seed2.model and best-seed3.model.) A symbolic link is written through to its file.")
     var model = Self.defaultModel
     static let defaultModel = "models/digits.model"
 
@@ -102,7 +103,7 @@ struct Train: ParsableCommand {
     var notDigits: Int?
 
     @Option(help: ArgumentHelp("""
-        Digits cut out of a pair of touching or overlapping digits where they meet, made from the training images         and added to them under their own labels, so that the network reads a digit the number reader cut from its         neighbour.
+        Digits cut out of a pair of touching or overlapping digits where they meet, made from the training images         and added to them under their own labels, so that the network reads a digit the number reader cut from its         neighbour. (best: 15000)
         """, valueName: "count"))
     var digitsInContext: Int?
 

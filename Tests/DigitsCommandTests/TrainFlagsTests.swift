@@ -112,11 +112,13 @@ import Testing
         #expect(try Train.parse(["--preset", "best", "--not-digits", "0"]).settings.notDigits == 0)
     }
 
-    @Test func digitsCutFromPairsCanBeAdded() throws {
-        #expect(try Train.parse(["--preset", "best"]).settings.digitsInContext == 0)
+    @Test func digitsCutFromPairsAreTheBestPresetsAndCanBeChanged() throws {
+        #expect(try Train.parse(["--preset", "best"]).settings.digitsInContext == 15_000)
+        #expect(try Train.parse(["--preset", "network3"]).settings.digitsInContext == 0)
         let changed = try Train.parse(["--preset", "best", "--digits-in-context", "700"]).settings
         #expect(changed.digitsInContext == 700 && changed.notDigits == 15_000)
         #expect(describe(changed).contains { $0.contains("700 digits cut from touching pairs") })
+        #expect(try Train.parse(["--preset", "best", "--digits-in-context", "0"]).settings.digitsInContext == 0)
     }
 
     @Test func fixedHalvingsReplaceThePatienceRule() throws {
