@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: ArgumentHelp("""
         The model to evaluate (`digits train` saves models/digits.model); several --model flags are evaluated \
-        one by one and as a committee, their scores averaged. Default: \(Home.modelDefault).
+        one by one and as a committee, their scores averaged. Default: \(Home.modelsDefault).
         """, valueName: "file"))
     var model: [String] = []
 

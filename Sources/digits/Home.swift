@@ -10,12 +10,16 @@ import Foundation
 /// 2. the clone that the running binary lies in (`CLONE/.build/…/digits`, as `swift run` and `swift build` leave it);
 /// 3. the clone the binary was built from, wherever the binary has been copied since.
 ///
-/// A home holds `models/best.model` and `data/mnist/`, as a clone does. Paths inside the current folder are shown
+/// A home holds the shipped models (`models/best.model`, `best-seed2.model`, `best-seed3.model`) and `data/mnist/`,
+/// as a clone does. Paths inside the current folder are shown
 /// relative to it, so that a run from the clone's root reads as it always has.
 enum Home {
     static let modelVariable = "DIGITS_MODEL"
     static let dataVariable = "DIGITS_DATA"
-    static let shippedModel = "models/best.model"
+    /// The shipped committee: three networks of `--preset best` (seeds 1, 2 and 3), their scores averaged.
+    static let shippedModels = ["models/best.model", "models/best-seed2.model", "models/best-seed3.model"]
+    /// The shipped committee's first member: the one network, for what takes one model (export).
+    static let shippedModel = shippedModels[0]
     static let mnist = "data/mnist"
 
     /// The homes, in the order they are searched; the same folder is listed once.
@@ -51,16 +55,30 @@ enum Home {
         }
     }
 
-    /// The model to use: `flag`, else `$DIGITS_MODEL`, else the first home's shipped model.
+    /// The models to use: `flags` (several are a committee), else `$DIGITS_MODEL`, else the first home's shipped
+    /// committee.
+    static func models(_ flags: [String]) throws -> [String] {
+        if !flags.isEmpty { return flags }
+        if let variable = environment(modelVariable) { return [variable] }
+        return try shipped(shippedModels)
+    }
+
+    /// The one model to use: `flag`, else `$DIGITS_MODEL`, else the first home's `models/best.model`.
     static func model(_ flag: String?) throws -> String {
         if let flag { return flag }
         if let variable = environment(modelVariable) { return variable }
+        return try shipped([shippedModel])[0]
+    }
+
+    /// `files` in the first home that holds them all.
+    private static func shipped(_ files: [String]) throws -> [String] {
         let looked = candidates
-        if let home = looked.first(where: { FileManager.default.fileExists(atPath: $0 + "/" + shippedModel) }) {
-            return shown(home + "/" + shippedModel)
+        let holds = { (home: String) in files.allSatisfy { FileManager.default.fileExists(atPath: home + "/" + $0) } }
+        guard let home = looked.first(where: holds) else {
+            throw LookupError(message: "no shipped model: looked for \(files.joined(separator: ", ")) in \(list(looked)); "
+                + "give --model FILE (or set \(modelVariable))")
         }
-        throw LookupError(message: "no shipped model: looked for \(shippedModel) in \(list(looked)); "
-            + "give --model FILE (or set \(modelVariable))")
+        return files.map { shown(home + "/" + $0) }
     }
 
     /// The MNIST folder to use: `flag`, else `$DIGITS_DATA`, else the first home's `data/mnist` holding `parts`.
@@ -85,7 +103,13 @@ enum Home {
         }
     }
 
-    /// What `--help` says of the `--model` default: the rule, and what it finds now.
+    /// What `--help` says of the `--model` default of a command that takes a committee: the rule, and what it finds now.
+    static var modelsDefault: String {
+        "$\(modelVariable), else the shipped committee of three networks, their scores averaged"
+            + found(try? models([]).joined(separator: " + "))
+    }
+
+    /// What `--help` says of the `--model` default of a command that takes one model.
     static var modelDefault: String {
         "$\(modelVariable), else the shipped model" + found(try? model(nil))
     }

@@ -2,13 +2,13 @@ import DigitsCore
 import Foundation
 
 /// The models that `--model` names, read and checked: one, or several that read as a committee (their scores
-/// averaged); without the flag, the shipped model.
+/// averaged); without the flag, the shipped committee.
 struct Models {
     let paths: [String]
     let models: [TrainedModel]
 
     init(_ flags: [String]) throws {
-        paths = flags.isEmpty ? [try Home.model(nil)] : flags
+        paths = try Home.models(flags)
         models = try paths.map {
             try ModelFile.read(from: $0, inputs: DigitPreparation.side * DigitPreparation.side, outputs: MNIST.classCount)
         }

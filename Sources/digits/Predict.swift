@@ -26,7 +26,7 @@ struct Predict: ParsableCommand {
 
     @Option(help: ArgumentHelp("""
         The model to use (`digits train` saves models/digits.model); several --model flags read as a committee, \
-        their scores averaged. Default: \(Home.modelDefault).
+        their scores averaged. Default: \(Home.modelsDefault).
         """, valueName: "file"))
     var model: [String] = []
 

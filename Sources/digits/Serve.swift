@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("""
         The model to serve; several --model flags read as a committee, their scores averaged. Default: \
-        \(Home.modelDefault).
+        \(Home.modelsDefault).
         """, valueName: "file"))
     var model: [String] = []
 

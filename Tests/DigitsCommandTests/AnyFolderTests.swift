@@ -3,9 +3,14 @@ import Foundation
 import Testing
 
 /// digits started from a folder outside its clone, as a person runs a command-line tool: without flags it finds
-/// the shipped model and the MNIST files of the clone it was built in (see Sources/digits/Home.swift).
+/// the shipped models and the MNIST files of the clone it was built in (see Sources/digits/Home.swift).
 @Suite struct AnyFolderTests {
-    static let shippedModel = CLITests.repository.appendingPathComponent("models/best.model").path
+    static let shippedModels = ["best.model", "best-seed2.model", "best-seed3.model"].map {
+        CLITests.repository.appendingPathComponent("models/" + $0).path
+    }
+    static let shippedModel = shippedModels[0]
+    /// The committee's name, as commands print it.
+    static let shippedCommittee = shippedModels.joined(separator: " + ")
     static let mnist = CLITests.repository.appendingPathComponent("data/mnist").path
 
     /// A new folder outside the clone, as the URL `Process` starts in.
@@ -17,7 +22,7 @@ import Testing
         try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
     }
 
-    @Test func predictAndEvaluateUseTheShippedModelFromAnotherFolder() async throws {
+    @Test func predictAndEvaluateUseTheShippedCommitteeFromAnotherFolder() async throws {
         let folder = try Self.elsewhere()
         defer { try? FileManager.default.removeItem(at: folder) }
         try CLITests.writeOne(to: folder.path + "/one.png")
@@ -25,13 +30,14 @@ import Testing
         let predicted = try await CLITests.digits(["predict", "--json", "one.png"], in: folder)
         #expect(predicted.status == 0, "\(predicted.errors)")
         let prediction = try Self.object(predicted.output)
-        #expect(prediction["model"] as? String == Self.shippedModel)
+        #expect(prediction["model"] as? String == Self.shippedCommittee)
         #expect(prediction["number"] as? String == "1")
-        // The text header names the model by its full path: it is not in the current folder.
+        // The text header names the models by their full paths: they are not in the current folder.
         let text = try await CLITests.digits(["predict", "one.png"], in: folder)
-        let shipped = try ModelFile.read(from: Self.shippedModel)
-        let accuracy = String(format: "%.2f%%", 100 * (shipped.record.testAccuracy ?? 0))
-        #expect(text.output.hasPrefix("model \(Self.shippedModel) (test accuracy \(accuracy))\n"), "\(text.output)")
+        let shipped = try Self.shippedModels.map { try ModelFile.read(from: $0) }
+        let accuracies = shipped.map { String(format: "%.2f%%", 100 * ($0.record.testAccuracy ?? 0)) }
+        #expect(text.output.hasPrefix("model \(Self.shippedCommittee) (test accuracy \(accuracies.joined(separator: ", ")))\n"),
+                "\(text.output)")
 
         // The shipped model on a small test set made here (the debug build's convolutions read the whole test set
         // slowly); the default data set is what --help names.
@@ -40,20 +46,21 @@ import Testing
         let evaluated = try await CLITests.digits(["evaluate", "--json", "--data", "small"], in: folder)
         #expect(evaluated.status == 0, "\(evaluated.errors)")
         let evaluation = try Self.object(evaluated.output)
-        #expect(evaluation["model"] as? String == Self.shippedModel)
+        #expect(evaluation["model"] as? String == Self.shippedCommittee)
         let small = try MNIST.load(.test, from: folder.path + "/small")
-        #expect(evaluation["correct"] as? Int == shipped.network.correctCount(on: small) && evaluation["total"] as? Int == 200)
+        let committee = Committee(shipped.map(\.network))
+        #expect(evaluation["correct"] as? Int == committee.correctCount(on: small) && evaluation["total"] as? Int == 200)
 
         // --help says what the defaults resolve to here.
         for command in ["predict", "evaluate"] {
             let help = try await CLITests.digits([command, "--help"], in: folder)
             let flat = help.output.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: "")
-            #expect(flat.contains(Self.shippedModel), "\(command)")
+            #expect(Self.shippedModels.allSatisfy { flat.contains($0) }, "\(command)")
             if command == "evaluate" { #expect(flat.contains(Self.mnist)) }
         }
     }
 
-    @Test func serveUsesTheShippedModelFromAnotherFolder() async throws {
+    @Test func serveUsesTheShippedCommitteeFromAnotherFolder() async throws {
         let folder = try Self.elsewhere()
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
@@ -73,7 +80,7 @@ import Testing
         defer { process.terminate(); process.waitUntilExit() }
         // The first line comes once the report is made: a minute or more for the debug build.
         let line = try await CLITests.offThePool { String(decoding: out.fileHandleForReading.availableData, as: UTF8.self) }
-        #expect(line.hasPrefix("serving \(Self.shippedModel) (test accuracy "), "\(line)")
+        #expect(line.hasPrefix("serving \(Self.shippedCommittee) (test accuracy "), "\(line)")
         let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) }, "\(line)")
         let response = try await CLITests.offThePool { Self.get("/api/model", port: port) }
         let parts = response.components(separatedBy: "\r\n\r\n")
@@ -81,6 +88,8 @@ import Testing
         let body = parts.dropFirst().joined(separator: "\r\n\r\n")
         let model = try Self.object(body)
         #expect(model["path"] as? String == Self.shippedModel, "\(body)")
+        let members = try #require(model["members"] as? [[String: Any]], "\(body)")
+        #expect(members.map { $0["path"] as? String } == Self.shippedModels)
     }
 
     @Test func environmentVariablesNameTheModelAndTheData() async throws {

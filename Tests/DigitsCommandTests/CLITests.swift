@@ -9,6 +9,8 @@ import Testing
         .appendingPathComponent("digits").path
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// How commands name the shipped committee that they use without --model, run from the clone.
+    static let shippedCommittee = "models/best.model + models/best-seed2.model + models/best-seed3.model"
 
     struct Run {
         let status: Int32
@@ -94,7 +96,7 @@ import Testing
         let lines = run.output.split(separator: "\n")
         // Which model answered, then one line per picture read.
         #expect(lines.count == 2)
-        #expect(lines.first?.hasPrefix("model models/best.model (test accuracy ") == true)
+        #expect(lines.first?.hasPrefix("model \(Self.shippedCommittee) (test accuracy ") == true)
         #expect(lines.last?.hasPrefix(folder + "/one.png: 1 (score ") == true && run.output.hasSuffix(")\n"))
         let errors = run.errors.split(separator: "\n")
         #expect(errors.count == 2)
@@ -202,7 +204,7 @@ import Testing
         }
         #expect(objects.count == 2)
         #expect(objects[0]["file"] as? String == folder + "/a.png" && objects[0]["digit"] as? Int == 1)
-        #expect(objects[0]["model"] as? String == "models/best.model")
+        #expect(objects[0]["model"] as? String == Self.shippedCommittee)
         #expect((objects[0]["scores"] as? [Double])?.count == 10)
         #expect(objects[1]["file"] as? String == folder + "/b.png" && objects[1]["error"] is String)
     }

@@ -6,8 +6,9 @@ import Testing
 @Suite struct PredictFlagsTests {
     @Test func defaults() throws {
         let predict = try Predict.parse(["a.png"])
-        let model = try Home.model(predict.model.first)
-        #expect(predict.files == ["a.png"] && predict.model.isEmpty && model == "models/best.model")
+        let models = try Home.models(predict.model)
+        #expect(predict.files == ["a.png"] && predict.model.isEmpty)
+        #expect(models == ["models/best.model", "models/best-seed2.model", "models/best-seed3.model"])
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
         #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
         #expect(!predict.single && predict.boxes == nil)

@@ -204,8 +204,9 @@ import Testing
     @Test func defaults() throws {
         let evaluate = try Evaluate.parse([])
         #expect(evaluate.data == nil && evaluate.model.isEmpty && !evaluate.json)
-        let (data, model) = (try Home.data(evaluate.data, for: [.test]), try Home.model(evaluate.model.first))
-        #expect(data == "data/mnist" && model == "models/best.model")
+        let (data, models) = (try Home.data(evaluate.data, for: [.test]), try Home.models(evaluate.model))
+        #expect(data == "data/mnist" && models == Home.shippedModels && models.count == 3)
+        #expect(try Home.model(nil) == "models/best.model")
     }
 
     @Test func readsEveryFlag() throws {

@@ -18,6 +18,7 @@ unset DIGITS_MODEL DIGITS_DATA
 mkdir -p "$work/elsewhere"
 cp "$repo/Tests/DigitsCoreTests/Fixtures/numbers/2026.png" "$work/elsewhere/"
 shipped_correct=$(cd "$repo" && .build/release/digits evaluate --json | field correct)
+first_correct=$(cd "$repo" && .build/release/digits evaluate --json --model models/best.model | field correct)
 
 echo "--- 1. install into a prefix with another program's files"
 prefix="$work/prefix"
@@ -31,14 +32,16 @@ before=$(listing "$prefix")
 cd "$work/elsewhere"
 line=$("$prefix/bin/digits" predict --json 2026.png)
 [ "$(echo "$line" | field number)" = 2026 ] || fail "the installed digits read 2026.png as: $line"
-[ "$(echo "$line" | field model)" = "$prefix/share/digits/models/best.model" ] || fail "predict used another model: $line"
+installed="$prefix/share/digits/models"
+committee="$installed/best.model + $installed/best-seed2.model + $installed/best-seed3.model"
+[ "$(echo "$line" | field model)" = "$committee" ] || fail "predict used other models: $line"
 report=$("$prefix/bin/digits" evaluate --json)
-[ "$(echo "$report" | field model)" = "$prefix/share/digits/models/best.model" ] || fail "evaluate used another model"
+[ "$(echo "$report" | field model)" = "$committee" ] || fail "evaluate used other models"
 [ "$(echo "$report" | field data)" = "$prefix/share/digits/data/mnist" ] || fail "evaluate used other data"
-[ "$(echo "$report" | field correct)" = "$shipped_correct" ] || fail "the installed model reads $(echo "$report" | field correct) test digits, the clone's $shipped_correct"
-"$prefix/bin/digits" predict --help | tr -s ' \n' ' ' | grep -q "now $prefix/share/digits/models/best.model" \
-    || fail "predict --help does not show the installed model as the default"
-echo "installed: predict reads 2026 and evaluate counts $shipped_correct with the installed model and data"
+[ "$(echo "$report" | field correct)" = "$shipped_correct" ] || fail "the installed models read $(echo "$report" | field correct) test digits, the clone's $shipped_correct"
+"$prefix/bin/digits" predict --help | tr -s ' \n' ' ' | grep -qF "now $committee" \
+    || fail "predict --help does not show the installed models as the default"
+echo "installed: predict reads 2026 and evaluate counts $shipped_correct with the installed models and data"
 
 grep -q '^\.Dt DIGITS 1' "$prefix/share/man/man1/digits.1" || fail "no manual page header in digits.1"
 grep -q 'DIGITS_MODEL' "$prefix/share/man/man1/digits.1" || fail "the manual does not describe the lookup"
@@ -79,7 +82,7 @@ line=$("$portable/bin/digits" predict --json 2026.png)
 mkdir "$work/lone"
 cp "$portable/bin/digits" "$work/lone/digits"
 if "$work/lone/digits" predict 2026.png 2> "$work/lone.txt"; then fail "a lone copy found a model"; fi
-expected="Error: no shipped model: looked for models/best.model in $work/clone; give --model FILE (or set DIGITS_MODEL)"
+expected="Error: no shipped model: looked for models/best.model, models/best-seed2.model, models/best-seed3.model in $work/clone; give --model FILE (or set DIGITS_MODEL)"
 [ "$(cat "$work/lone.txt")" = "$expected" ] || fail "a lone copy said: $(cat "$work/lone.txt")"
 if "$work/lone/digits" evaluate --model "$portable/share/digits/models/best.model" 2> "$work/lone.txt"; then
     fail "a lone copy found MNIST"
@@ -92,7 +95,7 @@ grep -q "^serving .* at http://127.0.0.1:" "$work/serve.txt" || fail "a lone cop
 grep -q "^warning: no MNIST files .*; serving without the report view$" "$work/serve-errors.txt" \
     || fail "a lone copy served without warning of the report: $(cat "$work/serve-errors.txt")"
 DIGITS_MODEL="$portable/share/digits/models/best.model" DIGITS_DATA="$portable/share/digits/data/mnist" \
-    "$work/lone/digits" evaluate --json | field correct | grep -qx "$shipped_correct" || fail "a lone copy with the variables set"
+    "$work/lone/digits" evaluate --json | field correct | grep -qx "$first_correct" || fail "a lone copy with the variables set"
 echo "portable: reads 2026 with its clone gone; a lone copy names where it looked: $(cat "$work/lone.txt")"
 
 echo "--- 3. other CPUs, under qemu"
