@@ -9,27 +9,18 @@ import Testing
     @Test func piecesAreLabelledAsDigitsAndDrawnByTheSeed() throws {
         let digits = try Self.digits.get()
         let pieces = DigitsInContext.pieces(from: digits, count: 200, seed: 7)
-        #expect(pieces.count == 200 && pieces.rows == 28 && pieces.columns == 28)
-        #expect(Set(pieces.labels) == Set(0...9))
+        #expect(pieces.count == 200 && Set(pieces.labels) == Set(0...9))
         let again = DigitsInContext.pieces(from: digits, count: 200, seed: 7)
         #expect(again.pixels == pieces.pixels && again.labels == pieces.labels)
         #expect(DigitsInContext.pieces(from: digits, count: 200, seed: 8).pixels != pieces.pixels)
-        for i in 0..<pieces.count {
-            let image = Array(pieces.image(i))
-            // Prepared as MNIST's digits are: strong ink, in a 20-pixel box, centred by mass in the 28 × 28 field.
-            #expect(image.max()! > 200, "piece \(i) has no strong ink")
-            let rows = (0..<28).filter { r in (0..<28).contains { image[r * 28 + $0] > 0 } }
-            let columns = (0..<28).filter { c in (0..<28).contains { image[$0 * 28 + c] > 0 } }
-            #expect(max(rows.last! - rows.first!, columns.last! - columns.first!) + 1 <= 24, "piece \(i)")
-        }
+        expectPreparedAsMNIST(pieces)
     }
 
     @Test func theyAreNeitherLoneDigitsNorPiecesThatAreNotDigits() throws {
         // Each is a digit of the set with a little of its neighbour: never the digit as it was, never two.
         let digits = try Self.digits.get()
         let pieces = DigitsInContext.pieces(from: digits, count: 100, seed: 1)
-        let whole = Set((0..<digits.count).map { Array(digits.image($0)) })
-        for i in 0..<pieces.count { #expect(!whole.contains(Array(pieces.image(i))), "piece \(i)") }
+        expectNoneIsWhole(pieces, of: digits)
         #expect(!pieces.labels.contains(NotDigits.label))
     }
 
@@ -39,11 +30,7 @@ import Testing
         // leave it near chance, 10%).
         let all = try MNIST.load(.training, from: mnistFolder)
         let pieces = DigitsInContext.pieces(from: all.subset(0..<1_000), count: 1_000, seed: 3)
-        var settings = TrainingSettings(sizes: [784, 30, 10], epochs: 10, batchSize: 10, learningRate: 0.1, seed: 1)
-        settings.hiddenActivation = .relu
-        settings.outputActivation = .softmax
-        settings.cost = .crossEntropy
-        settings.initialization = .he
+        let settings = smallSoftmaxSettings(hidden: 30, epochs: 10)
         let network = try #require(try Trainer(settings: settings).train(on: pieces, validation: nil).network)
         let lone = all.subset(1_000..<2_000)
         let unseen = DigitsInContext.pieces(from: lone, count: 500, seed: 99)
