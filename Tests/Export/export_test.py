@@ -156,13 +156,13 @@ def convnet_scores(tensors, architecture, x):
 
 
 out = work / "shipped.safetensors"
-run("export", "--format", "safetensors", "--output", out)
+run("export", "--format", "safetensors", "--model", shipped, "--output", out)
 tensors = load_file(str(out))
 with safe_open(str(out), "np") as f:
     metadata = f.metadata()
 assert metadata["architecture"].startswith("1x28x28-") and metadata["activations"] == "relu,softmax", metadata
 csv = work / "shipped.scores.csv"
-run("evaluate", "--scores", csv)
+run("evaluate", "--model", shipped, "--scores", csv)
 reference = np.loadtxt(csv, delimiter=",", skiprows=1)
 scores = np.concatenate([convnet_scores(tensors, metadata["architecture"], images[i:i + 500].reshape(-1, 1, 28, 28))
                          for i in range(0, 10_000, 500)])
