@@ -274,12 +274,12 @@ public struct Trainer: Sendable {
         precondition(settings.patience == nil || validation != nil, "the patience rule needs a validation set")
         // Pieces that are not one digit and digits cut from their neighbours join the training images, each
         // drawn with a seed of its own so that every other draw stays as it was.
-        var training = training
+        let digits = training
+        var training = digits
         if settings.notDigits > 0 {
-            training = training.appending(NotDigits.pieces(from: training, count: settings.notDigits, seed: ~settings.seed))
+            training = training.appending(NotDigits.pieces(from: digits, count: settings.notDigits, seed: ~settings.seed))
         }
         if settings.digitsInContext > 0 {
-            let digits = training.subset(0..<training.count - settings.notDigits)
             training = training.appending(DigitsInContext.pieces(from: digits, count: settings.digitsInContext,
                                                                  seed: ~settings.seed ^ 0x9E37_79B9_7F4A_7C15))
         }

@@ -62,7 +62,6 @@ enum PieceDrawing {
     /// Two digits side by side: the ink box of `b` starts `gap` columns after that of `a` ends (negative: they
     /// overlap), `rise` rows lower (negative: higher).
     struct Pair {
-        let a: Int, b: Int
         let boxA: Box, boxB: Box
         /// Where each digit's 28 × 28 image sits on the paper.
         let xA: Int, xB: Int
@@ -70,7 +69,7 @@ enum PieceDrawing {
 
         init?(_ digits: LabeledImages, _ a: Int, _ b: Int, gap: Int, rise: Int) {
             guard let boxA = inkBox(digits.image(a)), let boxB = inkBox(digits.image(b)) else { return nil }
-            (self.a, self.b, self.boxA, self.boxB) = (a, b, boxA, boxB)
+            (self.boxA, self.boxB) = (boxA, boxB)
             xA = margin - boxA.x0
             xB = xA + boxA.x1 + 1 + gap - boxB.x0
             let width = xB + boxB.x1 + 1 + margin
