@@ -6,13 +6,15 @@ import Testing
 /// describes them.
 struct LayerStackTests {
     /// Architectures that use every kind and every way two kinds can meet, with the activations and costs the
-    /// flags allow.
+    /// flags allow, and both ways a convolution forms its weights' gradient: positions at least as many as a
+    /// patch's weights (2C3 on 6×6), and fewer (3x6x6-2C3: 16 positions, 27 weights; then 4C3: 4 and 18).
     static let cases: [(architecture: String, hidden: Network.Activation, output: Network.Activation, cost: Cost)] = [
         ("1x6x6-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
         ("2x7x7-3C2-MP3-D0.3-4N-3N", .sigmoid, .sigmoid, .crossEntropy),
         ("1x8x8-2C3-3C2-MP2-D0.5-5N-D0.2-3N", .relu, .sigmoid, .quadratic),
         ("1x5x4-2C2-MP2-3N", .sigmoid, .identity, .quadratic),
         ("8-D0.4-8N-3N", .relu, .softmax, .crossEntropy),
+        ("3x6x6-2C3-4C3-MP2-3N", .relu, .softmax, .crossEntropy),
     ]
 
     @Test(arguments: cases.indices)

@@ -40,7 +40,8 @@ struct Convolution: StackLayer {
     /// Columns of X: one per output position, H_out × W_out.
     private var positions: Int { outputShape.height * outputShape.width }
 
-    /// Per sample, its input unrolled (`unroll`), kept for the weights' gradient.
+    /// Per sample, its input unrolled (`unroll`), kept for the weights' gradient when that runs along the
+    /// positions.
     var memoryCount: Int { patchSize * positions }
 
     /// X, the input as a matrix of C_in k² rows by H_out W_out columns: X[(c, i, j)][(y, x)] = a[c][y + i][x + j],
@@ -54,6 +55,31 @@ struct Convolution: StackLayer {
                     for y in 0..<output.height {
                         (row + y * output.width).update(from: a + (c * input.height + y + i) * input.width + j,
                                                        count: output.width)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Xᵀ, the input as a matrix of H_out W_out rows by C_in k² columns:
+    /// Xᵀ[(y, x)][(c, i, j)] = a[c][y + i][x + j].
+    private func unrollTransposed(_ a: UnsafePointer<Float>, into xT: UnsafeMutablePointer<Float>) {
+        let (input, output, k, patch) = (inputShape, outputShape, kernelSize, patchSize)
+        for y in 0..<output.height {
+            for x in 0..<output.width {
+                var row = xT + (y * output.width + x) * patch
+                for c in 0..<input.channels {
+                    for i in 0..<k {
+                        let from = a + (c * input.height + y + i) * input.width + x
+                        // A kernel's row is short (5): four values at a time, then one by one.
+                        var j = 0
+                        while j + 4 <= k {
+                            UnsafeMutableRawPointer(row + j).storeBytes(
+                                of: UnsafeRawPointer(from + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            j += 4
+                        }
+                        while j < k { row[j] = from[j]; j += 1 }
+                        row += k
                     }
                 }
             }
@@ -97,18 +123,28 @@ struct Convolution: StackLayer {
         // Wᵀ and ∂C/∂X for the input's gradient.
         let wT = UnsafeMutablePointer<Float>.allocate(capacity: patch * maps)
         let nablaX = UnsafeMutablePointer<Float>.allocate(capacity: patch * n)
-        defer { wT.deallocate(); nablaX.deallocate() }
+        let xT = UnsafeMutablePointer<Float>.allocate(capacity: n >= patch ? 0 : patch * n)
+        defer { wT.deallocate(); nablaX.deallocate(); xT.deallocate() }
         if inputGradient != nil { transpose(pass.parameters, rows: maps, columns: patch, into: wT) }
         for s in 0..<pass.count {
             let delta = outputGradient + s * outputShape.count
             let x = UnsafePointer(pass.memory + s * memoryCount)
-            // Z = W X + b: ∂C/∂b[o] = Σ_p δ[o][p], ∂C/∂W = δ Xᵀ, ∂C/∂X = Wᵀ δ.
+            // Z = W X + b: ∂C/∂b[o] = Σ_p δ[o][p], ∂C/∂W = δ Xᵀ, ∂C/∂X = Wᵀ δ. ∂C/∂W sums over the positions,
+            // its vectors running along the longer side: along the positions, as dot products of X's rows, when
+            // they outnumber a patch's weights (a first layer: 576 positions, 25 weights); otherwise along the
+            // patch, as δ times Xᵀ (a second layer: 64 positions, 500 weights, where dot products of 64 spent as
+            // long on summing across their lanes as on the products).
             for o in 0..<maps {
                 var sum: Float = 0
                 for p in 0..<n { sum += delta[o * n + p] }
                 nablaB[o] += sum
             }
-            multiplyAddTransposed(delta, x, into: nablaW, m: maps, n: patch, k: n)
+            if n >= patch {
+                multiplyAddTransposed(delta, x, into: nablaW, m: maps, n: patch, k: n)
+            } else {
+                unrollTransposed(pass.input + s * inputShape.count, into: xT)
+                multiplyAdd(delta, xT, into: nablaW, m: maps, n: patch, k: n)
+            }
             if let inputGradient {
                 nablaX.update(repeating: 0, count: patch * n)
                 multiplyAdd(wT, delta, into: nablaX, m: patch, n: n, k: maps)
