@@ -36,11 +36,10 @@ struct InkMap {
     /// the ink of a small number in a large photo may be a few dozen pixels once the photo is shrunk.
     static let strongInkPixels = 20
 
-    /// The ink of `region` of `image` (all of it by default).
-    init(_ image: GrayImage, region: PixelRegion? = nil) throws(PreparationError) {
+    /// The ink of `region` of `image` (all of it by default), shrunk so that its longer side is at most `side`.
+    init(_ image: GrayImage, region: PixelRegion? = nil, side: Int = DigitPreparation.workingSide) throws(PreparationError) {
         let region = region ?? PixelRegion(image)
         var plane = DigitPreparation.composite(image.cropped(to: region))
-        let side = DigitPreparation.workingSide
         let scale = min(1, Float(side) / Float(max(plane.width, plane.height)))
         if scale < 1 {
             plane = plane.resampled(width: max(1, Int((Float(plane.width) * scale).rounded())),
