@@ -37,9 +37,9 @@ import Foundation
 //  4. A closer look. Where the digits found are shorter than MNIST's 20-pixel box in a picture that was shrunk
 //     to be read (a number small in a large photo), steps 1 to 3 run again on the region around them in the
 //     picture's own pixels, and that reading is the answer (the first one where the closer look finds nothing).
-//     Where the shrunk picture shows no digits at all, or digits shorter than `findingHeight` (strokes thinner
-//     than a pixel, lost in the paper's noise), steps 1 and 2 first run again on the picture shrunk less
-//     (`findingSide`), and the closer look starts from what that finds.
+//     Where the shrunk picture shows no digits at all, digits shorter than `findingHeight`, or more than
+//     `markLimit` parts (strokes thinner than a pixel, lost in the paper's noise), steps 1 and 2 first run again
+//     on the picture shrunk less (`findingSide`), and the closer look starts from what that finds.
 
 /// One digit read from a picture: what the network saw and how it scored each class.
 public struct DigitReading: Sendable {
@@ -86,9 +86,10 @@ public enum NumberReading {
     /// if that makes them at least `closerGain` times as tall.
     static let detailHeight: Float = 20
     static let closerGain: Float = 1.5
-    /// Digits shorter than this many pixels of a shrunk picture's map, or none, send the search to a map of
-    /// `findingSide` pixels: three times the working size, where a number 40 pixels tall in a photo 4,000 across
-    /// is 12 pixels tall rather than 4. (Chosen on the photos of numbers made of validation digits.)
+    /// Digits shorter than this many pixels of a shrunk picture's map, or none, or a map of more than `markLimit`
+    /// parts, send the search to a map of `findingSide` pixels: three times the working size, where a number 40
+    /// pixels tall in a photo 4,000 across is 12 pixels tall rather than 4. (Chosen on the photos of numbers made
+    /// of validation digits; numbers and single digits that fill their pictures stay under 20 parts.)
     static let findingHeight: Float = 8
     static let findingSide = 3 * DigitPreparation.workingSide
 
@@ -108,9 +109,9 @@ public enum NumberReading {
     }
 
     /// The map the digits are found in, their groups and their height: the picture at the working size, or,
-    /// where that shrank it so far that it shows no digits or digits shorter than `findingHeight` (a number small
-    /// in a large photo, its strokes thinner than a pixel once shrunk), the picture at `findingSide` when that
-    /// shows any.
+    /// where that shrank it so far that it shows no digits, digits shorter than `findingHeight`, or more than
+    /// `markLimit` parts (a number small in a large photo, its strokes thinner than a pixel once shrunk, the
+    /// paper's noise broken into specks around them), the picture at `findingSide` when that shows any.
     static func found(_ image: GrayImage) throws(PreparationError) -> (InkMap, [Group], Float) {
         func look(side: Int) throws(PreparationError) -> (InkMap, [Group], Float) {
             let map = try InkMap(image, side: side)
@@ -120,7 +121,9 @@ public enum NumberReading {
         let first: Result<(InkMap, [Group], Float), PreparationError>
         do throws(PreparationError) { first = .success(try look(side: DigitPreparation.workingSide)) } catch { first = .failure(error) }
         if max(image.width, image.height) > DigitPreparation.workingSide {
-            if case .success(let found) = first, found.2 >= findingHeight { return found }
+            if case .success(let found) = first, found.2 >= findingHeight, found.0.parts.count <= markLimit {
+                return found
+            }
             if let finer = try? look(side: findingSide) { return finer }
         }
         return try first.get()
