@@ -112,16 +112,15 @@ public enum NumberReading {
     /// where that shrank it so far that it shows no digits, digits shorter than `findingHeight`, or more than
     /// `markLimit` parts (a number small in a large photo, its strokes thinner than a pixel once shrunk, the
     /// paper's noise broken into specks around them), the picture at `findingSide` when that shows any.
-    static func found(_ image: GrayImage) throws(PreparationError) -> (InkMap, [Group], Float) {
-        func look(side: Int) throws(PreparationError) -> (InkMap, [Group], Float) {
+    static func found(_ image: GrayImage) throws(PreparationError) -> (map: InkMap, groups: [Group], height: Float) {
+        func look(side: Int) throws(PreparationError) -> (map: InkMap, groups: [Group], height: Float) {
             let map = try InkMap(image, side: side)
             let height = digitHeight(map)
             return (map, try groups(in: map, digitHeight: height), height)
         }
-        let first: Result<(InkMap, [Group], Float), PreparationError>
-        do throws(PreparationError) { first = .success(try look(side: DigitPreparation.workingSide)) } catch { first = .failure(error) }
+        let first = Result { () throws(PreparationError) in try look(side: DigitPreparation.workingSide) }
         if max(image.width, image.height) > DigitPreparation.workingSide {
-            if case .success(let found) = first, found.2 >= findingHeight, found.0.parts.count <= markLimit {
+            if case .success(let found) = first, found.height >= findingHeight, found.map.parts.count <= markLimit {
                 return found
             }
             if let finer = try? look(side: findingSide) { return finer }
