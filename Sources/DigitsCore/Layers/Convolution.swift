@@ -62,7 +62,9 @@ struct Convolution: StackLayer {
     }
 
     /// Xᵀ, the input as a matrix of H_out W_out rows by C_in k² columns:
-    /// Xᵀ[(y, x)][(c, i, j)] = a[c][y + i][x + j].
+    /// Xᵀ[(y, x)][(c, i, j)] = a[c][y + i][x + j]. Unrolled from the input, a kernel's row at a time, rather than
+    /// transposed from the X kept by `forward`, one value at a time: 9% less time an epoch of network3 (six rounds
+    /// alternated), the same bits.
     private func unrollTransposed(_ a: UnsafePointer<Float>, into xT: UnsafeMutablePointer<Float>) {
         let (input, output, k, patch) = (inputShape, outputShape, kernelSize, patchSize)
         for y in 0..<output.height {
