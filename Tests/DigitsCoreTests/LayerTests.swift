@@ -94,6 +94,32 @@ struct LayerTests {
                                          0, 0, 0, 2, 0, 0, 0, 0, 0, 5])
     }
 
+    @Test func maxPoolingFourBlocksAtATimeLeavesOutTheRowAndColumnBeyondThem() {
+        let layer = MaxPooling(input: FeatureShape(channels: 1, height: 3, width: 9), poolSize: 2)
+        #expect(layer.outputShape == FeatureShape(channels: 1, height: 1, width: 4))
+        let input: [Float] = [1, 2, 3, 3, -1, -2, 0, 5, 99,
+                              4, 0, 3, 1, -3, -1, 5, 5, 99,
+                              99, 99, 99, 99, 99, 99, 99, 99, 99]
+        let result = Self.run(layer, input: input, outputGradient: [1, 2, 3, 4])
+        #expect(result.output == [4, 3, -1, 5])
+        // Ties: three 3s, two -1s, three 5s; the first in reading order of each block takes the gradient.
+        #expect(result.inputGradient == [0, 0, 2, 0, 3, 0, 0, 4, 0,
+                                         1, 0, 0, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test func maxPoolingOfThreeByThreeBlocks() {
+        let layer = MaxPooling(input: FeatureShape(channels: 1, height: 3, width: 6), poolSize: 3)
+        let input: [Float] = [1, 7, 2, 0, 0, 0,
+                              7, 3, 3, 0, 0, 0,
+                              5, 6, 7, 0, 0, 0]
+        let result = Self.run(layer, input: input, outputGradient: [5, 6])
+        #expect(result.output == [7, 0])
+        #expect(result.inputGradient == [0, 5, 0, 6, 0, 0,
+                                         0, 0, 0, 0, 0, 0,
+                                         0, 0, 0, 0, 0, 0])
+    }
+
     @Test func maxPoolingLeavesOutRowsAndColumnsBeyondTheLastWholeBlock() {
         let layer = MaxPooling(input: FeatureShape(channels: 2, height: 3, width: 3), poolSize: 2)
         #expect(layer.outputShape == FeatureShape(channels: 2, height: 1, width: 1))
