@@ -186,6 +186,38 @@ import Testing
         }
     }
 
+    /// A number written on a notebook's ruled lines, its digits standing on one of them (which joins them into one
+    /// part as wide as the page), the lines sloping a little: in a small picture as PNG, and small in a large,
+    /// unevenly lit photo as JPEG. Each had read as "no digit found".
+    @Test(arguments: [(700, 300, Float(3), false), (4_000, 3_000, Float(8), true)])
+    func aNumberOnRuledLinesReads(_ width: Int, _ height: Int, _ scale: Float, _ jpeg: Bool) throws {
+        var style = PictureStyle(name: "ruled", lightFalloff: jpeg ? 0.3 : 0, noise: 4)
+        (style.scale, style.canvas, style.position) = (scale, (width, height), (0.4, 0.5))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([9, 5, 8], .normal).field(PictureTests.test.get(), seed: 1)
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        NotebookRuling(spacing: Int(12 * scale), thickness: max(2, width / 1_000), slope: 0.015)
+            .draw(on: &rgba, width: width, height: height)
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: jpeg) == "958")
+    }
+
+    /// What erasing ruled lines keeps: a stroke that crosses a line keeps its pixels where it crosses, and a 7's
+    /// bar as wide as the picture is the 7's, not a line.
+    @Test func aRuledLineIsErasedButNotTheStrokesOnIt() throws {
+        var crossing = GrayImage(width: 300, height: 200, gray: .init(repeating: 255, count: 300 * 200))
+        for x in 0..<300 { for y in 100..<103 { crossing.gray[y * 300 + x] = 60 } }     // the line
+        for y in 40..<160 { for x in 140..<148 { crossing.gray[y * 300 + x] = 0 } }     // a stroke across it
+        let map = try InkMap(crossing)
+        #expect(map.parts.count == 1)
+        #expect(map.parts.first.map { ($0.minX, $0.maxX, $0.minY, $0.maxY) } ?? (0, 0, 0, 0) == (140, 147, 40, 159))
+
+        var seven = GrayImage(width: 200, height: 220, gray: .init(repeating: 255, count: 200 * 220))
+        for x in 4..<196 { for y in 10..<13 { seven.gray[y * 200 + x] = 0 } }          // the bar
+        for y in 10..<210 { let x = 190 - (y - 10) / 3; for dx in 0..<4 { seven.gray[y * 200 + x + dx] = 0 } }
+        let sevenMap = try InkMap(seven)
+        #expect(sevenMap.parts.count == 1)
+        #expect(sevenMap.parts.first.map { ($0.minX, $0.maxX, $0.minY) } ?? (0, 0, 0) == (4, 195, 10))
+    }
+
     /// Pictures that are not a number end in an error, soon: a page of text-like marks, noise.
     @Test func manyMarksAreNotANumber() throws {
         let network = try committedModel.get()

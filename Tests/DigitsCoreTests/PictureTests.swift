@@ -178,4 +178,45 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             }
         }
     }
+
+    /// Numbers written on ruled paper: 2 to 6 digits (normal spacing, uneven) standing on one of a notebook's
+    /// lines, in pictures 900 pixels wide (PNG, digits 40 and 60 pixels tall) and photos 2,400 wide (JPEG of quality
+    /// 85, unevenly lit and noisy, digits 60 and 90 pixels tall), 25 of each; the lines 1.4 digits apart, 2 or 3
+    /// pixels thick, grey, blue or light grey, sloping by up to 2%. Named `NNNN-WIDTHpxHEIGHT-NUMBER.png` (or
+    /// `.jpg`) as the photos are. Written into the folder named by DIGITS_RULED_SET for
+    /// `scripts/number-accuracy --ruled`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_RULED_SET"] != nil))
+    func writeRuledSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_RULED_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        let inks: [(UInt8, UInt8, UInt8)] = [(110, 110, 110), (120, 150, 220), (170, 170, 170)]
+        var k = 0
+        for (width, height, digitHeights) in [(900, 400, [40, 60]), (2_400, 1_800, [60, 90])] {
+            for digitHeight in digitHeights {
+                for _ in 0..<25 {
+                    var generator = SplitMix64(seed: UInt64(k) &* 7_919 &+ 11)
+                    let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+                    let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
+                    let photo = width > 1_000
+                    var style = PictureStyle(name: "ruled", lightFalloff: photo ? 0.3 : 0, noise: photo ? 6 : 3)
+                    style.scale = Float(digitHeight) / 20
+                    style.canvas = (width, height)
+                    style.position = (0.1 + 0.8 * Float(generator.nextUnit()), 0.2 + 0.6 * Float(generator.nextUnit()))
+                    let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
+                    var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
+                    NotebookRuling(spacing: Int(1.4 * Float(digitHeight)), thickness: 2 + k % 2, ink: inks[k % 3],
+                                   slope: Float(generator.nextUnit() - 0.5) * 0.04)
+                        .draw(on: &rgba, width: width, height: height)
+                    let bytes = photo
+                        ? JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)
+                        : PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height)
+                    let path = folder + String(format: "/%04d-%dpx%d-", k, width, digitHeight) + number.text(test)
+                        + (photo ? ".jpg" : ".png")
+                    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                    k += 1
+                }
+            }
+        }
+    }
 }

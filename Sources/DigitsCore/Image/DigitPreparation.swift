@@ -12,8 +12,9 @@
 //  2. decide whether the ink is dark on light paper or light on a dark ground (paper is most of the picture);
 //  3. remove the paper's own brightness, estimated block by block (uneven light, tinted paper), leaving ink
 //     coverage, bright on dark as in MNIST;
-//  4. find the ink by Otsu's threshold and its connected parts (`InkMap`); keep those that make the digit (all
-//     substantial ones for a lone digit, the chosen ones for each digit of a number: `NumberReading`);
+//  4. find the ink by Otsu's threshold, erase ruled lines from it (`RuledLines`), and find its connected parts
+//     (`InkMap`); keep those that make the digit (all substantial ones for a lone digit, the chosen ones for
+//     each digit of a number: `NumberReading`);
 //  5. thicken strokes that would be thinner than MNIST's once scaled (a fine pen on a large canvas);
 //  6. crop, scale the longer side to 20 pixels by area averaging, and centre the mass in 28×28.
 

@@ -1,7 +1,8 @@
 /// A picture as ink and paper: steps 1 to 4 of `DigitPreparation`, shared by a lone digit and by the digits of a
-/// number. The ink coverage is stretched so that strong ink is 1, thresholded by Otsu's method, and the ink's
-/// connected parts (8-connected) are labelled; choosing which parts make a digit is left to the caller. A map
-/// covers the whole picture, or a region of it looked at more closely (a number small in a large photo).
+/// number. The ink coverage is stretched so that strong ink is 1, thresholded by Otsu's method, ruled lines are
+/// erased (`RuledLines`), and the ink's connected parts (8-connected) are labelled; choosing which parts make a
+/// digit is left to the caller. A map covers the whole picture, or a region of it looked at more closely (a
+/// number small in a large photo).
 struct InkMap {
     /// A connected part of the ink: its area and box in this map's pixels, and its strongest ink.
     struct Part {
@@ -64,7 +65,11 @@ struct InkMap {
         guard Float(plane.values.count { $0 >= threshold }) <= Self.inkLimit * Float(plane.values.count) else {
             throw .notInkOnPaper
         }
-        (label, parts) = Self.labelled(plane, threshold: threshold)
+        var (label, parts) = Self.labelled(plane, threshold: threshold)
+        if RuledLines.erase(from: &plane, label: label, parts: parts) {
+            (label, parts) = Self.labelled(plane, threshold: threshold)
+        }
+        (self.label, self.parts) = (label, parts)
         guard let largest = parts.map(\.area).max(), largest >= 2 else { throw .noDigit }
         self.plane = plane
     }

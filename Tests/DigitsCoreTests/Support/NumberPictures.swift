@@ -94,3 +94,28 @@ struct NumberPicture {
     /// The number the digits spell.
     func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
 }
+
+/// A notebook's ruled lines drawn over a picture: `spacing` pixels apart, `thickness` thick, in `ink` (where the
+/// picture is lighter), sloping by `slope`, one of them along the lowest ink of the number, which stands on it.
+struct NotebookRuling {
+    var spacing: Int
+    var thickness: Int
+    var ink: (UInt8, UInt8, UInt8) = (110, 110, 110)
+    var slope: Float = 0
+
+    func draw(on rgba: inout [UInt8], width: Int, height: Int) {
+        // The lowest row with ink (darker than 100), and the middle of that ink.
+        let base = (0..<height).last { y in (0..<width).contains { rgba[4 * (y * width + $0)] < 100 } } ?? height / 2
+        let inked = (0..<width).filter { rgba[4 * (base * width + $0)] < 100 }
+        let middle = inked.isEmpty ? width / 2 : inked[inked.count / 2]
+        let colour = [ink.0, ink.1, ink.2]
+        for k in -(height / spacing + 2)...(height / spacing + 2) {
+            for x in 0..<width {
+                let y = base - 1 + k * spacing + Int((slope * Float(x - middle)).rounded())
+                for row in y..<y + thickness where (0..<height).contains(row) {
+                    for c in 0..<3 { rgba[4 * (row * width + x) + c] = min(rgba[4 * (row * width + x) + c], colour[c]) }
+                }
+            }
+        }
+    }
+}
