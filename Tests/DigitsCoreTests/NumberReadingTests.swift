@@ -200,6 +200,41 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: jpeg) == "958")
     }
 
+    /// A photo of paper that does not fill the frame, a dark desk showing on the left, or across the top and down
+    /// the right: the desk beside the paper is no digit, nor does it hide the digits (it had read as a "1", the
+    /// paper's edge, or as nothing).
+    @Test(arguments: [[(0, 600)], [(1, 360), (2, 300)]])
+    func aNumberOnPaperWithTheDeskBesideItReads(_ cuts: [(side: Int, amount: Int)]) throws {
+        let (width, height) = (2_400, 1_800)
+        var paper = (x: 0, y: 0, width: width, height: height)
+        for (side, amount) in cuts {
+            switch side {
+            case 0: (paper.x, paper.width) = (amount, paper.width - amount)
+            case 1: (paper.y, paper.height) = (amount, paper.height - amount)
+            default: paper.width -= amount
+            }
+        }
+        var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+        (style.scale, style.canvas, style.position) = (3.5, (width, height), (0.5, 0.6))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([9, 5, 8], .normal).field(PictureTests.test.get(), seed: 1)
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        Desk(paper: paper).draw(on: &rgba, width: width, height: height, seed: 3)
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "958")
+    }
+
+    /// The same for a picture read as one digit (`--single`): the digit's ink, not the desk, is what is read.
+    @Test func oneDigitOnPaperWithTheDeskBesideItReads() throws {
+        var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+        (style.scale, style.canvas, style.position) = (10, (1_200, 900), (0.6, 0.5))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([5], .normal).field(PictureTests.test.get(), seed: 1)
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        Desk(paper: (x: 250, y: 0, width: 950, height: 900)).draw(on: &rgba, width: 1_200, height: 900, seed: 3)
+        let image = GrayImage(width: 1_200, height: 900, gray: stride(from: 0, to: rgba.count, by: 4).map { rgba[$0] })
+        let prepared = try DigitPreparation.prepare(image)
+        #expect(prepared.box.x > 250, "\(prepared.box)")
+        #expect(DigitReading(prepared: prepared, network: try committedModel.get()).digit == 5)
+    }
+
     /// What erasing ruled lines keeps: a stroke that crosses a line keeps its pixels where it crosses, and a 7's
     /// bar as wide as the picture is the 7's, not a line.
     @Test func aRuledLineIsErasedButNotTheStrokesOnIt() throws {

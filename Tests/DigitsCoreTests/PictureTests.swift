@@ -219,4 +219,50 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             }
         }
     }
+
+    /// Numbers on paper that does not fill the photo: 2 to 6 digits (normal spacing, uneven), 60 and 90 pixels
+    /// tall, on 2,400 × 1,800 JPEG photos (quality 85, unevenly lit, noisy) where a dark wooden desk shows on one
+    /// side or two (a corner), over 10% to 40% of the width or height, 50 of each height. Named
+    /// `NNNN-2400pxHEIGHT-NUMBER.jpg` as the photos are. Written into the folder named by DIGITS_DESK_SET for
+    /// `scripts/number-accuracy --desk`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_DESK_SET"] != nil))
+    func writeDeskSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_DESK_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        let (width, height) = (2_400, 1_800)
+        var k = 0
+        for digitHeight in [60, 90] {
+            for _ in 0..<50 {
+                var generator = SplitMix64(seed: UInt64(k) &* 6_661 &+ 17)
+                let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+                let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
+                // The desk on the left or right, the top or bottom, or both of one pair (a corner).
+                func cut(_ side: Int) -> Int { Int((0.1 + 0.3 * Float(generator.nextUnit())) * Float(side)) }
+                var paper = (x: 0, y: 0, width: width, height: height)
+                let sides = k % 3 == 2 ? [0, 1] : [k % 3]
+                for side in sides {
+                    let (far, amount) = (generator.nextIndex(below: 2) == 1, cut(side == 0 ? width : height))
+                    if side == 0 { paper.width -= amount; if !far { paper.x = amount } }
+                    else { paper.height -= amount; if !far { paper.y = amount } }
+                }
+                var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+                style.scale = Float(digitHeight) / 20
+                style.canvas = (width, height)
+                let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
+                // Somewhere on the paper, a digit's height from its edges.
+                let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+                let (x0, x1) = (Float(paper.x + digitHeight), Float(paper.x + paper.width - digitHeight) - w)
+                let (y0, y1) = (Float(paper.y + digitHeight), Float(paper.y + paper.height - digitHeight) - h)
+                let (x, y) = (x0 + (x1 - x0) * Float(generator.nextUnit()), y0 + (y1 - y0) * Float(generator.nextUnit()))
+                style.position = (x / (Float(width) - w), y / (Float(height) - h))
+                var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
+                Desk(paper: paper).draw(on: &rgba, width: width, height: height, seed: UInt64(k))
+                let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)
+                let path = folder + String(format: "/%04d-%dpx%d-", k, width, digitHeight) + number.text(test) + ".jpg"
+                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                k += 1
+            }
+        }
+    }
 }

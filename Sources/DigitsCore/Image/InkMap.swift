@@ -22,6 +22,8 @@ struct InkMap {
     /// Per pixel, the index of its part in `parts`, or -1 below the threshold.
     let label: [Int32]
     let parts: [Part]
+    /// Per part, whether it is the picture's frame (see `frameParts`).
+    let frame: [Bool]
     /// The part of the picture this map covers, in the picture's pixels.
     let region: PixelRegion
     /// The picture's pixels per pixel of this map (more than 1 where the picture or region was shrunk).
@@ -70,15 +72,54 @@ struct InkMap {
             (label, parts) = Self.labelled(plane, threshold: threshold)
         }
         (self.label, self.parts) = (label, parts)
+        frame = Self.frameParts(label, parts, width: plane.width, height: plane.height)
         guard let largest = parts.map(\.area).max(), largest >= 2 else { throw .noDigit }
         self.plane = plane
     }
 
     /// The parts of a lone digit: those substantial next to the largest one (an area at least a twelfth of it);
-    /// specks, noise and smudges far smaller than the strokes are left out.
+    /// specks, noise and smudges far smaller than the strokes are left out, and so is the frame (`frame`)
+    /// where there is other ink.
     func substantialParts() -> [Bool] {
-        let largest = parts.map(\.area).max() ?? 0
-        return parts.map { $0.area * 12 >= largest }
+        let (ink, largest) = (inkParts(), largestInk)
+        return parts.indices.map { ink[$0] && parts[$0].area * 12 >= largest }
+    }
+
+    /// The parts that are ink on the paper: all but the frame (`frame`), unless the frame is all there is.
+    func inkParts() -> [Bool] {
+        let inside = frame.map { !$0 }
+        return inside.contains(true) ? inside : frame.map { _ in true }
+    }
+
+    /// The largest area of the `inkParts`.
+    var largestInk: Int {
+        zip(parts, inkParts()).filter(\.1).map(\.0.area).max() ?? 0
+    }
+
+    /// A part is the picture's frame, not ink on the paper, when it covers at least `frameArea` of the picture,
+    /// spans at least `frameSpan` of its width or height, and is solid (at least `frameSolidity` of its pixels
+    /// inside it, with ink all round): a desk, the dark beyond the paper's edge or a shadow, which dividing out
+    /// the paper's brightness block by block leaves as "ink" beside the paper. Strokes are thin.
+    static let frameArea: Float = 0.05
+    static let frameSpan: Float = 0.9
+    static let frameSolidity: Float = 0.8
+
+    private static func frameParts(_ label: [Int32], _ parts: [Part], width: Int, height: Int) -> [Bool] {
+        let candidate = parts.map { part in
+            Float(part.area) >= frameArea * Float(width * height)
+                && (Float(part.width) >= frameSpan * Float(width) || Float(part.height) >= frameSpan * Float(height))
+        }
+        guard candidate.contains(true) else { return candidate }
+        var inside = [Int](repeating: 0, count: parts.count)
+        for y in 1..<max(1, height - 1) {
+            for x in 1..<max(1, width - 1) {
+                let id = label[y * width + x]
+                guard id >= 0, candidate[Int(id)] else { continue }
+                let all = (-1...1).allSatisfy { dy in (-1...1).allSatisfy { dx in label[(y + dy) * width + x + dx] == id } }
+                if all { inside[Int(id)] += 1 }
+            }
+        }
+        return parts.indices.map { candidate[$0] && Float(inside[$0]) >= frameSolidity * Float(parts[$0].area) }
     }
 
     /// The 8-connected parts of the pixels at or above `threshold`.

@@ -4,11 +4,13 @@ import Foundation
 //
 // The picture goes through the same steps 1 to 4 as a lone digit (`InkMap`: ink separated from paper, Otsu's
 // threshold, connected parts). Then:
-//  1. Marks. The digits' height is estimated as the median height of the ink of the substantial parts (an area
-//     at least a twelfth of the largest; horizontal strokes left out). Parts far smaller than that (dots,
-//     specks), long horizontal lines (underlines, ruled lines: three times as wide as tall, and most of their
-//     columns crossing their ink once, unlike a number whose digits all touch), parts more than twice as tall (a
-//     margin, the paper's edge) and large parts touching two sides of the picture (a shadow, the desk) are not marks.
+//  1. Marks. The picture's frame (`InkMap.frame`: a desk or the dark beyond the paper's edge, solid and across
+//     the picture) is not ink. The digits' height is estimated as the median height of the ink of the
+//     substantial parts (an area at least a twelfth of the largest; horizontal strokes left out). Parts far
+//     smaller than that (dots, specks), long horizontal lines (underlines, ruled lines: three times as wide as
+//     tall, and most of their columns crossing their ink once, unlike a number whose digits all touch), parts
+//     more than twice as tall (a margin, the paper's edge) and large parts touching two sides of the picture (a
+//     shadow) are not marks.
 //  2. Groups. Marks whose columns overlap by half the narrower one make one group: the strokes of one digit that
 //     do not touch (a 4 written in two strokes, a broken line). A group much lower than the digits (a 5's flag
 //     written apart, a 7's bar) joins its nearest neighbour when close to one, and is dropped otherwise (a
@@ -225,12 +227,12 @@ public enum NumberReading {
     }
 
     static func marks(of map: InkMap, digitHeight h: Float) -> [Int] {
-        let largest = map.parts.map(\.area).max() ?? 0
+        let (ink, largest) = (map.inkParts(), map.largestInk)
         let (width, height) = (map.plane.width, map.plane.height)
         return map.parts.indices.filter { id in
             let part = map.parts[id]
             let size = Float(max(part.width, part.height))
-            guard part.area * 40 >= largest, size >= 0.3 * h, part.peak >= faintestPeak else { return false }
+            guard ink[id], part.area * 40 >= largest, size >= 0.3 * h, part.peak >= faintestPeak else { return false }
             if Float(part.width) >= 1.2 * h && isHorizontalStroke(id, in: map) { return false }
             if Float(part.height) > 2.2 * h { return false }
             let sides = [part.minX == 0, part.minY == 0, part.maxX == width - 1, part.maxY == height - 1].count { $0 }

@@ -119,3 +119,25 @@ struct NotebookRuling {
         }
     }
 }
+
+/// A photo's desk: everything outside the paper's rectangle (`paper`: x, y, width, height) painted a dark,
+/// grained wood, as when the paper does not fill the frame.
+struct Desk {
+    var paper: (x: Int, y: Int, width: Int, height: Int)
+    var colour: (Float, Float, Float) = (80, 56, 38)
+
+    func draw(on rgba: inout [UInt8], width: Int, height: Int, seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        let phase = Float(generator.nextUnit()) * 6
+        for y in 0..<height {
+            for x in 0..<width where !(paper.x..<paper.x + paper.width).contains(x)
+                || !(paper.y..<paper.y + paper.height).contains(y) {
+                let grain = 1 + 0.12 * sin(Float(y) / 9 + phase + 0.8 * sin(Float(x) / 140))
+                    + 0.05 * (Float(generator.nextUnit()) - 0.5)
+                let c = [colour.0, colour.1, colour.2].map { UInt8(max(0, min(255, $0 * grain))) }
+                for k in 0..<3 { rgba[4 * (y * width + x) + k] = c[k] }
+                rgba[4 * (y * width + x) + 3] = 255
+            }
+        }
+    }
+}
