@@ -188,14 +188,16 @@ import Testing
 
     /// A number written on a notebook's ruled lines, its digits standing on one of them (which joins them into one
     /// part as wide as the page), the lines sloping a little: in a small picture as PNG, and small in a large,
-    /// unevenly lit photo as JPEG. Each had read as "no digit found".
-    @Test(arguments: [(700, 300, Float(3), false), (4_000, 3_000, Float(8), true)])
-    func aNumberOnRuledLinesReads(_ width: Int, _ height: Int, _ scale: Float, _ jpeg: Bool) throws {
+    /// unevenly lit photo as JPEG; on ruled paper and on squared paper. Each had read as "no digit found" or as
+    /// pieces of the grid.
+    @Test(arguments: [(700, 300, Float(3), false, false), (4_000, 3_000, Float(8), true, false),
+                      (700, 300, Float(3), false, true), (2_400, 1_800, Float(4), true, true)])
+    func aNumberOnRuledLinesReads(_ width: Int, _ height: Int, _ scale: Float, _ jpeg: Bool, _ squared: Bool) throws {
         var style = PictureStyle(name: "ruled", lightFalloff: jpeg ? 0.3 : 0, noise: 4)
         (style.scale, style.canvas, style.position) = (scale, (width, height), (0.4, 0.5))
         let (pixels, fieldWidth, fieldHeight) = try Self.number([9, 5, 8], .normal).field(PictureTests.test.get(), seed: 1)
         var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
-        NotebookRuling(spacing: Int(12 * scale), thickness: max(2, width / 1_000), slope: 0.015)
+        NotebookRuling(spacing: Int(12 * scale), thickness: max(2, width / 1_000), slope: 0.015, squared: squared)
             .draw(on: &rgba, width: width, height: height)
         #expect(try Self.read(rgba, width: width, height: height, jpeg: jpeg) == "958")
     }
@@ -251,6 +253,14 @@ import Testing
         let sevenMap = try InkMap(seven)
         #expect(sevenMap.parts.count == 1)
         #expect(sevenMap.parts.first.map { ($0.minX, $0.maxX, $0.minY) } ?? (0, 0, 0) == (4, 195, 10))
+
+        // On ruled paper a 1 crossing two of its lines is no column: the lines go, the 1 stays whole.
+        var one = GrayImage(width: 300, height: 300, gray: .init(repeating: 255, count: 300 * 300))
+        for y0 in stride(from: 20, to: 300, by: 80) { for x in 0..<300 { for y in y0..<y0 + 2 { one.gray[y * 300 + x] = 90 } } }
+        for y in 90..<220 { for x in 150..<154 { one.gray[y * 300 + x] = 0 } }
+        let oneMap = try InkMap(one)
+        #expect(oneMap.parts.count == 1)
+        #expect(oneMap.parts.first.map { ($0.minX, $0.maxX, $0.minY, $0.maxY) } ?? (0, 0, 0, 0) == (150, 153, 90, 219))
     }
 
     /// Pictures that are not a number end in an error, soon: a page of text-like marks, noise.

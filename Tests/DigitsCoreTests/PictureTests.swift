@@ -187,7 +187,17 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     /// `scripts/number-accuracy --ruled`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_RULED_SET"] != nil))
     func writeRuledSet() throws {
-        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_RULED_SET"])
+        try Self.writeNotebookSet(into: #require(ProcessInfo.processInfo.environment["DIGITS_RULED_SET"]), squared: false)
+    }
+
+    /// The same numbers on squared paper: ruled lines and columns as far apart, joined into one grid. Written into
+    /// the folder named by DIGITS_SQUARED_SET for `scripts/number-accuracy --squared`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SQUARED_SET"] != nil))
+    func writeSquaredSet() throws {
+        try Self.writeNotebookSet(into: #require(ProcessInfo.processInfo.environment["DIGITS_SQUARED_SET"]), squared: true)
+    }
+
+    static func writeNotebookSet(into folder: String, squared: Bool) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let test = try Self.digits()
         let inks: [(UInt8, UInt8, UInt8)] = [(110, 110, 110), (120, 150, 220), (170, 170, 170)]
@@ -206,7 +216,7 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
                     let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
                     var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
                     NotebookRuling(spacing: Int(1.4 * Float(digitHeight)), thickness: 2 + k % 2, ink: inks[k % 3],
-                                   slope: Float(generator.nextUnit() - 0.5) * 0.04)
+                                   slope: Float(generator.nextUnit() - 0.5) * 0.04, squared: squared)
                         .draw(on: &rgba, width: width, height: height)
                     let bytes = photo
                         ? JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)

@@ -68,7 +68,7 @@ struct InkMap {
             throw .notInkOnPaper
         }
         var (label, parts) = Self.labelled(plane, threshold: threshold)
-        if RuledLines.erase(from: &plane, label: label, parts: parts) {
+        if RuledLines.erase(from: &plane, label: label, parts: parts, relabel: { Self.labelled($0, threshold: threshold) }) {
             (label, parts) = Self.labelled(plane, threshold: threshold)
         }
         (self.label, self.parts) = (label, parts)

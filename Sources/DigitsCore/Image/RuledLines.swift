@@ -5,19 +5,24 @@
 //  1. The thin runs of ink: in each column, the vertical runs of ink at most `thickest` of the picture's longer
 //     side thick.
 //  2. Each run votes for the straight lines through its middle with slopes up to `steepest` (a Hough
-//     transform). The line with most votes is a ruled line when its runs cover at least `coverage` of the
-//     picture's width (`edgeToEdgeCoverage` where they reach both sides; a thin line shrunk to the working size
-//     falls between rows of pixels and shows in pieces), and no upright part holds half of them: a 7's bar,
-//     however wide the 7, is one upright part's, while a ruled line is a part lying flat (at least `flatness`
-//     times as wide as tall, digits hanging on it) or many pieces.
-//  3. Its runs at most a pixel thicker than the line's usual run are erased, with the pixel above and below each
+//     transform). The line with most votes may be ruled when its runs cover at least `coverage` of the picture's
+//     width (`edgeToEdgeCoverage` where they reach both sides; a thin line shrunk to the working size falls
+//     between rows of pixels and shows in pieces); then the next, up to `lineLimit`.
+//  3. A candidate is a ruled line unless one upright part holds half of its runs: a 7's bar, however wide the 7,
+//     is one upright part's, while a ruled line is a part lying flat (at least `flatness` times as wide as tall,
+//     digits hanging on it) or many pieces; squared paper, one part of rows and columns, holds `gridLines` or
+//     more, where a digit's straight strokes are one or two.
+//  4. Its runs at most a pixel thicker than the line's usual run are erased, with the pixel above and below each
 //     (the line's grey rim): where a stroke crosses or joins the line the column's run is thicker, and stays, so
-//     the digits keep their strokes. Then the next line, up to `lineLimit`.
+//     the digits keep their strokes.
+//  5. Where rows were erased, columns are found the same way in the picture turned on its side, and erased where
+//     they run from top to bottom or cross `columnCrossings` rows: squared paper. Without rows, vertical lines
+//     (a margin) are not looked for: a 1 is one.
 // What it cannot tell: a digit's stroke lying exactly along a line (a 2's base drawn on it) goes with the line.
 // Lines across only part of the picture (an underline, a page that fills part of the photo) are left to the
-// marks' rules, and so are vertical lines (a margin). (Chosen on numbers of validation digits on ruled paper,
-// `scripts/number-accuracy --validation --ruled`, with every number and single-digit picture of the other sets
-// reading as before.)
+// marks' rules. (Chosen on numbers of validation digits on ruled and squared paper, `scripts/number-accuracy
+// --validation --ruled` and `--squared`, with every number and single-digit picture of the other sets reading
+// as before.)
 enum RuledLines {
     static let thickest: Float = 1 / 50
     static let steepest: Float = 0.1
@@ -27,6 +32,9 @@ enum RuledLines {
     static let edgeReach: Float = 0.02
     static let flatness: Float = 2.5
     static let lineLimit = 64
+    /// An upright part holding most of a line's ink is a digit (a 7's bar), unless it holds this many lines, rows
+    /// and columns together: squared paper, or lines joined by a margin.
+    static let gridLines = 3
 
     /// A vertical run of ink in column `x`, rows `top` to `bottom`, of part `part`.
     private struct Run {
@@ -35,9 +43,104 @@ enum RuledLines {
         var middle: Float { Float(top + bottom) / 2 }
     }
 
-    /// Erases the ruled lines from `plane`, whose ink is labelled part by part in `label` (`parts`); whether it
-    /// found any.
-    static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part]) -> Bool {
+    /// A straight line, y = offset + slope · (x − centre) in the plane it was found in.
+    struct Line {
+        let offset: Float, slope: Float, centre: Float
+        func y(at x: Float) -> Float { offset + slope * (x - centre) }
+    }
+
+    /// Erases the ruled lines from `plane`, whose ink is labelled part by part in `label` (`parts`): the rows, and
+    /// where there are rows, the columns of squared paper (see `columnCrossings`). Whether it erased any; if it
+    /// did, the labels no longer match the plane.
+    static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part],
+                      relabel: (Plane) -> ([Int32], [InkMap.Part])) -> Bool {
+        let rowCandidates = candidates(in: plane, label: label, parts: parts)
+        guard !rowCandidates.isEmpty else { return false }
+        // Columns are found as rows of the picture turned on its side. Squared paper is one part, which holds
+        // both: counted together, its lines are many, where a digit's straight strokes are one or two.
+        var held = holding(rowCandidates)
+        let turned = Self.turned(plane, label, parts)
+        for (part, count) in holding(candidates(in: turned.plane, label: turned.label, parts: turned.parts)) {
+            held[part, default: 0] += count
+        }
+        let rows = accepted(rowCandidates, parts: parts, held: held) { _, _, _ in true }
+        guard !rows.isEmpty else { return false }
+        for row in rows { erase(row, from: &plane, turned: false) }
+
+        let (newLabel, newParts) = relabel(plane)
+        let again = Self.turned(plane, newLabel, newParts)
+        let columnCandidates = candidates(in: again.plane, label: again.label, parts: again.parts)
+        let edge = Int(edgeReach * Float(plane.height))
+        let columns = accepted(columnCandidates, parts: again.parts, held: holding(columnCandidates)) { column, top, bottom in
+            // A column of x = column.y(at: y) crosses the rows where they pass between its ends.
+            let crossed = rows.count { row in
+                let x = column.line.y(at: row.line.y(at: column.line.offset))
+                return (Float(top) - 2...Float(bottom) + 2).contains(row.line.y(at: x))
+            }
+            return crossed >= columnCrossings || (top <= edge && bottom >= plane.height - 1 - edge)
+        }
+        for column in columns { erase(column, from: &plane, turned: true) }
+        return true
+    }
+
+    /// A column is a line of squared paper only where rows were found, and it runs from the top of the picture to
+    /// the bottom or crosses at least this many rows: a 1 written between two rows, however tall, crosses one or
+    /// two, and a picture of a number has paper above and below it.
+    static let columnCrossings = 3
+
+    /// A line that may be ruled: its runs, its first and last column of ink, and the part holding most of them.
+    private struct Candidate {
+        let line: Line
+        let runs: [Run]
+        let first: Int, last: Int
+        let holder: Int?
+    }
+
+    private static func holding(_ candidates: [Candidate]) -> [Int: Int] {
+        var held: [Int: Int] = [:]
+        for candidate in candidates { if let part = candidate.holder { held[part, default: 0] += 1 } }
+        return held
+    }
+
+    /// The candidates that are lines: not held by an upright part (a 7's bar), unless that part holds at least
+    /// `gridLines` lines (`held`), and passing `accept`, given the line, its first and last column of ink.
+    private static func accepted(_ candidates: [Candidate], parts: [InkMap.Part], held: [Int: Int],
+                                 accept: (Candidate, Int, Int) -> Bool) -> [Candidate] {
+        candidates.filter { candidate in
+            if let part = candidate.holder, Float(parts[part].width) < flatness * Float(parts[part].height),
+               held[part, default: 0] < gridLines {
+                return false
+            }
+            return accept(candidate, candidate.first, candidate.last)
+        }
+    }
+
+    /// Erases a line's runs at most a pixel thicker than its usual run, with the pixel above and below each;
+    /// `turned`: the line was found in the plane turned on its side.
+    private static func erase(_ candidate: Candidate, from plane: inout Plane, turned: Bool) {
+        let lengths = candidate.runs.map(\.length).sorted()
+        let lineThickness = lengths[lengths.count / 2]
+        let across = turned ? plane.width : plane.height
+        for run in candidate.runs where run.length <= lineThickness + 1 {
+            for y in max(0, run.top - 1)...min(across - 1, run.bottom + 1) {
+                if turned { plane[y, run.x] = 0 } else { plane[run.x, y] = 0 }
+            }
+        }
+    }
+
+    private static func turned(_ plane: Plane, _ label: [Int32], _ parts: [InkMap.Part])
+        -> (plane: Plane, label: [Int32], parts: [InkMap.Part]) {
+        let parts = parts.map { part in
+            var turned = part
+            (turned.minX, turned.maxX, turned.minY, turned.maxY) = (part.minY, part.maxY, part.minX, part.maxX)
+            return turned
+        }
+        return (plane.transposed(), label.transposed(width: plane.width, height: plane.height), parts)
+    }
+
+    /// The lines that may be ruled in `plane` (rows: the picture's width is the length along them), strongest
+    /// first.
+    private static func candidates(in plane: Plane, label: [Int32], parts: [InkMap.Part]) -> [Candidate] {
         let (width, height) = (plane.width, plane.height)
         let thick = max(2, Int(thickest * Float(max(width, height))))
         var runs: [Run] = []
@@ -52,9 +155,9 @@ enum RuledLines {
                 y = bottom + 1
             }
         }
-        guard Float(runs.count) >= edgeToEdgeCoverage * Float(width) else { return false }
+        guard Float(runs.count) >= edgeToEdgeCoverage * Float(width) else { return [] }
 
-        // A line is y = offset + slope · (x − centre); offsets are counted from `reach` above the picture.
+        // Offsets are counted from `reach` above the picture.
         let centre = Float(width) / 2
         let reach = Int((steepest * centre).rounded(.up)) + 1
         let slopeCount = 2 * Int((steepest * Float(width)).rounded(.up)) + 1
@@ -72,7 +175,7 @@ enum RuledLines {
             for s in 0..<slopeCount { if let o = offset(of: run, s) { votes[s * rows + o] += weight } }
         }
         for run in runs { vote(run, 1) }
-        var erased = false
+        var candidates: [Candidate] = []
         for _ in 0..<lineLimit {
             // A line a pixel or two thick, or not quite straight, spreads its votes over neighbouring offsets.
             var best = (votes: 0, slope: Float(0), offset: 0)
@@ -82,28 +185,33 @@ enum RuledLines {
                     if near > best.votes { best = (near, slopes[s], o - reach) }
                 }
             }
-            let onLine = runs.indices.filter { i in
-                abs(runs[i].middle - Float(best.offset) - best.slope * (Float(runs[i].x) - centre)) <= 1.5
-            }
+            let line = Line(offset: Float(best.offset), slope: best.slope, centre: centre)
+            let onLine = runs.indices.filter { abs(runs[$0].middle - line.y(at: Float(runs[$0].x))) <= 1.5 }
             guard let first = onLine.map({ runs[$0].x }).min(), let last = onLine.map({ runs[$0].x }).max() else { break }
             let acrossAll = first <= edge && last >= width - 1 - edge
             guard Float(onLine.count) >= (acrossAll ? edgeToEdgeCoverage : coverage) * Float(width) else { break }
-
             var held: [Int: Int] = [:]
             for i in onLine { held[runs[i].part, default: 0] += 1 }
-            let upright = held.filter { Float(parts[$0.key].width) < flatness * Float(parts[$0.key].height) }
-            if upright.values.allSatisfy({ 2 * $0 <= onLine.count }) {
-                let lengths = onLine.map { runs[$0].length }.sorted()
-                let lineThickness = lengths[lengths.count / 2]
-                for run in onLine.map({ runs[$0] }) where run.length <= lineThickness + 1 {
-                    for y in max(0, run.top - 1)...min(height - 1, run.bottom + 1) { plane[run.x, y] = 0 }
-                    erased = true
-                }
-            }
+            candidates.append(Candidate(line: line, runs: onLine.map { runs[$0] }, first: first, last: last,
+                                        holder: held.first { 2 * $0.value > onLine.count }?.key))
             for i in onLine { vote(runs[i], -1) }
             let used = Set(onLine)
             runs = runs.indices.filter { !used.contains($0) }.map { runs[$0] }
         }
-        return erased
+        return candidates
+    }
+}
+
+extension Plane {
+    /// The plane turned on its side: rows become columns.
+    func transposed() -> Plane {
+        Plane(width: height, height: width, values: values.transposed(width: width, height: height))
+    }
+}
+
+extension Array {
+    /// A row-major `width` × `height` grid as the `height` × `width` grid of its columns.
+    func transposed(width: Int, height: Int) -> [Element] {
+        (0..<width * height).map { self[($0 % height) * width + $0 / height] }
     }
 }

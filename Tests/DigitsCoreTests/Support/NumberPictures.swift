@@ -96,12 +96,14 @@ struct NumberPicture {
 }
 
 /// A notebook's ruled lines drawn over a picture: `spacing` pixels apart, `thickness` thick, in `ink` (where the
-/// picture is lighter), sloping by `slope`, one of them along the lowest ink of the number, which stands on it.
+/// picture is lighter), sloping by `slope`, one of them along the lowest ink of the number, which stands on it;
+/// with `squared`, columns as far apart as well (squared paper), square to the lines.
 struct NotebookRuling {
     var spacing: Int
     var thickness: Int
     var ink: (UInt8, UInt8, UInt8) = (110, 110, 110)
     var slope: Float = 0
+    var squared = false
 
     func draw(on rgba: inout [UInt8], width: Int, height: Int) {
         // The lowest row with ink (darker than 100), and the middle of that ink.
@@ -109,12 +111,21 @@ struct NotebookRuling {
         let inked = (0..<width).filter { rgba[4 * (base * width + $0)] < 100 }
         let middle = inked.isEmpty ? width / 2 : inked[inked.count / 2]
         let colour = [ink.0, ink.1, ink.2]
+        func darken(_ x: Int, _ y: Int) {
+            guard (0..<width).contains(x) && (0..<height).contains(y) else { return }
+            for c in 0..<3 { rgba[4 * (y * width + x) + c] = min(rgba[4 * (y * width + x) + c], colour[c]) }
+        }
         for k in -(height / spacing + 2)...(height / spacing + 2) {
             for x in 0..<width {
                 let y = base - 1 + k * spacing + Int((slope * Float(x - middle)).rounded())
-                for row in y..<y + thickness where (0..<height).contains(row) {
-                    for c in 0..<3 { rgba[4 * (row * width + x) + c] = min(rgba[4 * (row * width + x) + c], colour[c]) }
-                }
+                for row in y..<y + thickness { darken(x, row) }
+            }
+        }
+        guard squared else { return }
+        for k in -(width / spacing + 2)...(width / spacing + 2) {
+            for y in 0..<height {
+                let x = middle + spacing / 2 + k * spacing - Int((slope * Float(y - base)).rounded())
+                for column in x..<x + thickness { darken(column, y) }
             }
         }
     }
