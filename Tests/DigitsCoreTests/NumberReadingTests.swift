@@ -191,7 +191,7 @@ import Testing
     /// unevenly lit photo as JPEG; on ruled paper and on squared paper. Each had read as "no digit found" or as
     /// pieces of the grid.
     @Test(arguments: [(700, 300, Float(3), false, false), (4_000, 3_000, Float(8), true, false),
-                      (700, 300, Float(3), false, true), (2_400, 1_800, Float(4), true, true)])
+                      (700, 300, Float(3), false, true), (2_400, 1_800, Float(5), true, true)])
     func aNumberOnRuledLinesReads(_ width: Int, _ height: Int, _ scale: Float, _ jpeg: Bool, _ squared: Bool) throws {
         var style = PictureStyle(name: "ruled", lightFalloff: jpeg ? 0.3 : 0, noise: 4)
         (style.scale, style.canvas, style.position) = (scale, (width, height), (0.4, 0.5))

@@ -7,11 +7,12 @@
 //  2. Each run votes for the straight lines through its middle with slopes up to `steepest` (a Hough
 //     transform). The line with most votes may be ruled when its runs cover at least `coverage` of the picture's
 //     width (`edgeToEdgeCoverage` where they reach both sides; a thin line shrunk to the working size falls
-//     between rows of pixels and shows in pieces); then the next, up to `lineLimit`.
-//  3. A candidate is a ruled line unless one upright part holds half of its runs: a 7's bar, however wide the 7,
-//     is one upright part's, while a ruled line is a part lying flat (at least `flatness` times as wide as tall,
-//     digits hanging on it) or many pieces; squared paper, one part of rows and columns, holds `gridLines` or
-//     more, where a digit's straight strokes are one or two.
+//     between rows of pixels and shows in pieces) and at least `slenderness` times its thickness; then the next,
+//     up to `lineLimit`.
+//  3. A candidate is a ruled line unless upright parts hold more than half of its runs: a 7's bar, however wide
+//     the 7, is an upright part's, and so are the aligned bars of two 7s, while a ruled line is a part lying flat
+//     (at least `flatness` times as wide as tall, digits hanging on it) or pieces of it; squared paper, one part
+//     of rows and columns, holds `gridLines` lines or more, where a digit's straight strokes are one or two.
 //  4. Its runs at most a pixel thicker than the line's usual run are erased, with the pixel above and below each
 //     (the line's grey rim): where a stroke crosses or joins the line the column's run is thicker, and stays, so
 //     the digits keep their strokes.
@@ -32,6 +33,12 @@ enum RuledLines {
     static let edgeReach: Float = 0.02
     static let flatness: Float = 2.5
     static let lineLimit = 64
+    /// A ruled line is at least this many times as long as it is thick: a digit's straight stroke in a small
+    /// picture (a piece cut from a number, 2 pixels thick) is thin but short.
+    static let slenderness = 25
+    /// Pictures smaller than this on their longer side hold a digit or two, not a notebook's lines (and the
+    /// pieces the networks were trained on, cut from pairs of MNIST digits, are read as they were).
+    static let smallest = 120
     /// An upright part holding most of a line's ink is a digit (a 7's bar), unless it holds this many lines, rows
     /// and columns together: squared paper, or lines joined by a margin.
     static let gridLines = 3
@@ -54,6 +61,7 @@ enum RuledLines {
     /// did, the labels no longer match the plane.
     static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part],
                       relabel: (Plane) -> ([Int32], [InkMap.Part])) -> Bool {
+        guard max(plane.width, plane.height) >= smallest else { return false }
         let rowCandidates = candidates(in: plane, label: label, parts: parts)
         guard !rowCandidates.isEmpty else { return false }
         // Columns are found as rows of the picture turned on its side. Squared paper is one part, which holds
@@ -88,29 +96,35 @@ enum RuledLines {
     /// two, and a picture of a number has paper above and below it.
     static let columnCrossings = 3
 
-    /// A line that may be ruled: its runs, its first and last column of ink, and the part holding most of them.
+    /// A line that may be ruled: its runs, its first and last column of ink, and how many runs each part holds.
     private struct Candidate {
         let line: Line
         let runs: [Run]
         let first: Int, last: Int
-        let holder: Int?
+        let held: [Int: Int]
     }
 
+    /// Per part, how many of the candidates it holds most of the runs of.
     private static func holding(_ candidates: [Candidate]) -> [Int: Int] {
-        var held: [Int: Int] = [:]
-        for candidate in candidates { if let part = candidate.holder { held[part, default: 0] += 1 } }
-        return held
+        var holding: [Int: Int] = [:]
+        for candidate in candidates {
+            if let part = candidate.held.first(where: { 2 * $0.value > candidate.runs.count })?.key {
+                holding[part, default: 0] += 1
+            }
+        }
+        return holding
     }
 
-    /// The candidates that are lines: not held by an upright part (a 7's bar), unless that part holds at least
-    /// `gridLines` lines (`held`), and passing `accept`, given the line, its first and last column of ink.
-    private static func accepted(_ candidates: [Candidate], parts: [InkMap.Part], held: [Int: Int],
+    /// The candidates that are lines: at most half of their runs held by upright parts (digits: a 7's bar, the
+    /// aligned bars of two 7s side by side), parts holding at least `gridLines` lines (`holding`) excepted, and
+    /// passing `accept`, given the line, its first and last column of ink.
+    private static func accepted(_ candidates: [Candidate], parts: [InkMap.Part], held holding: [Int: Int],
                                  accept: (Candidate, Int, Int) -> Bool) -> [Candidate] {
         candidates.filter { candidate in
-            if let part = candidate.holder, Float(parts[part].width) < flatness * Float(parts[part].height),
-               held[part, default: 0] < gridLines {
-                return false
+            let upright = candidate.held.filter { part, _ in
+                Float(parts[part].width) < flatness * Float(parts[part].height) && holding[part, default: 0] < gridLines
             }
+            guard 2 * upright.values.reduce(0, +) <= candidate.runs.count else { return false }
             return accept(candidate, candidate.first, candidate.last)
         }
     }
@@ -192,8 +206,11 @@ enum RuledLines {
             guard Float(onLine.count) >= (acrossAll ? edgeToEdgeCoverage : coverage) * Float(width) else { break }
             var held: [Int: Int] = [:]
             for i in onLine { held[runs[i].part, default: 0] += 1 }
-            candidates.append(Candidate(line: line, runs: onLine.map { runs[$0] }, first: first, last: last,
-                                        holder: held.first { 2 * $0.value > onLine.count }?.key))
+            let thickness = onLine.map { runs[$0].length }.sorted()[onLine.count / 2]
+            if onLine.count >= slenderness * thickness {
+                candidates.append(Candidate(line: line, runs: onLine.map { runs[$0] }, first: first, last: last,
+                                            held: held))
+            }
             for i in onLine { vote(runs[i], -1) }
             let used = Set(onLine)
             runs = runs.indices.filter { !used.contains($0) }.map { runs[$0] }
