@@ -224,6 +224,24 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "958")
     }
 
+    /// A photo of a sheet of paper lying on a dark desk that shows all round it, more desk than paper: the desk is
+    /// ground, painted over with the paper (`Ground`), and the number on the sheet reads. It had read as "1111"
+    /// or "0": the picture's median was the desk, and the sheet a light ink on it.
+    @Test(arguments: [(x: 300, y: 500, width: 900, height: 700), (x: 1_250, y: 100, width: 1_000, height: 1_100)])
+    func aNumberOnASheetLyingOnTheDeskReads(_ sheet: (x: Int, y: Int, width: Int, height: Int)) throws {
+        let (width, height) = (2_400, 1_800)
+        var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+        (style.scale, style.canvas) = (3.5, (width, height))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([2, 0, 2, 6], .normal).field(PictureTests.test.get(), seed: 1)
+        // The number's middle at the sheet's.
+        let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+        style.position = ((Float(sheet.x) + (Float(sheet.width) - w) / 2) / (Float(width) - w),
+                          (Float(sheet.y) + (Float(sheet.height) - h) / 2) / (Float(height) - h))
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        Desk(paper: sheet).draw(on: &rgba, width: width, height: height, seed: 3)
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "2026")
+    }
+
     /// The same for a picture read as one digit (`--single`): the digit's ink, not the desk, is what is read.
     @Test func oneDigitOnPaperWithTheDeskBesideItReads() throws {
         var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)

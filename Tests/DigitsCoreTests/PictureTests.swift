@@ -275,4 +275,60 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             }
         }
     }
+
+    /// Numbers on a sheet of paper lying on a dark wooden desk that shows all round it: the sheet covers 15% to
+    /// 60% of the photo (often less than the desk), 0.8 to 1.4 times as wide as tall, anywhere in it; 2 to 6
+    /// digits (normal spacing, uneven), 60 and 90 pixels tall, somewhere on the sheet; 2,400 × 1,800 JPEG photos
+    /// (quality 85, unevenly lit, noisy), 50 of each height. Named `NNNN-2400pxHEIGHT-NUMBER.jpg` as the photos
+    /// are. Written into the folder named by DIGITS_SHEET_SET for `scripts/number-accuracy --sheet`; skipped
+    /// without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SHEET_SET"] != nil))
+    func writeSheetSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_SHEET_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        var (k, attempt) = (0, 0)
+        for digitHeight in [60, 90] {
+            for _ in 0..<50 {
+                var photo: (rgba: [UInt8], text: String)?
+                repeat {
+                    attempt += 1
+                    photo = Self.sheetPhoto(test, digitHeight: digitHeight, seed: UInt64(attempt))
+                } while photo == nil
+                let (rgba, text) = try #require(photo)
+                let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: 2_400, height: 1_800)
+                let path = folder + String(format: "/%04d-2400px%d-", k, digitHeight) + text + ".jpg"
+                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                k += 1
+            }
+        }
+    }
+
+    /// One photo of `writeSheetSet` and its number, or nil when the sheet drawn with `seed` is too small for the
+    /// number.
+    private static func sheetPhoto(_ test: LabeledImages, digitHeight: Int, seed: UInt64) -> (rgba: [UInt8], text: String)? {
+        let (width, height) = (2_400, 1_800)
+        var generator = SplitMix64(seed: seed &* 7_919 &+ 5)
+        let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+        let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
+        let share = 0.15 + 0.45 * Float(generator.nextUnit()), aspect = 0.8 + 0.6 * Float(generator.nextUnit())
+        let sheetWidth = min(width - 40, Int((share * Float(width * height) * aspect).squareRoot()))
+        let sheetHeight = min(height - 40, Int(share * Float(width * height)) / sheetWidth)
+        let sheet = (x: 20 + generator.nextIndex(below: width - sheetWidth - 39),
+                     y: 20 + generator.nextIndex(below: height - sheetHeight - 39), width: sheetWidth, height: sheetHeight)
+        var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+        style.scale = Float(digitHeight) / 20
+        style.canvas = (width, height)
+        let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: seed)
+        // Somewhere on the sheet, a digit's height from its edges.
+        let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+        let (x0, x1) = (Float(sheet.x + digitHeight), Float(sheet.x + sheet.width - digitHeight) - w)
+        let (y0, y1) = (Float(sheet.y + digitHeight), Float(sheet.y + sheet.height - digitHeight) - h)
+        guard x1 > x0, y1 > y0 else { return nil }
+        let (x, y) = (x0 + (x1 - x0) * Float(generator.nextUnit()), y0 + (y1 - y0) * Float(generator.nextUnit()))
+        style.position = (x / (Float(width) - w), y / (Float(height) - h))
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: seed)
+        Desk(paper: sheet).draw(on: &rgba, width: width, height: height, seed: seed)
+        return (rgba, number.text(test))
+    }
 }

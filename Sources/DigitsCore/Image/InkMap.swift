@@ -48,6 +48,7 @@ struct InkMap {
             plane = plane.resampled(width: max(1, Int((Float(plane.width) * scale).rounded())),
                                     height: max(1, Int((Float(plane.height) * scale).rounded())))
         }
+        if let covered = Ground.covered(plane) { plane = covered }
         inverted = plane.median() > 0.5
         plane = DigitPreparation.separatingInk(plane, inkIsDark: inverted)
         self.region = region

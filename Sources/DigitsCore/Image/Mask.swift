@@ -1,0 +1,81 @@
+/// A picture's pixels that are in (true) or out, with the square erosions and dilations of mathematical morphology.
+struct Mask {
+    var bits: [Bool]
+    let width: Int
+    let height: Int
+
+    init(_ bits: [Bool], width: Int, height: Int) {
+        precondition(bits.count == width * height)
+        (self.bits, self.width, self.height) = (bits, width, height)
+    }
+
+    /// In where every pixel within `radius` (a square) is in; beyond the picture's edge counts as in (unless
+    /// `edgesIn` is false), so that a part running off the picture keeps its edge.
+    func eroded(_ radius: Int, edgesIn: Bool = true) -> Mask { filtered(radius, erosion: true, outside: edgesIn) }
+
+    /// In where any pixel within `radius` (a square) is in.
+    func dilated(_ radius: Int) -> Mask { filtered(radius, erosion: false, outside: false) }
+
+    /// A square filter as two passes of a running count, rows then columns: in where the window of `2·radius + 1`
+    /// pixels holds `2·radius + 1` pixels in (an erosion) or any (a dilation), pixels beyond the edge counting as
+    /// `outside`.
+    private func filtered(_ radius: Int, erosion: Bool, outside: Bool) -> Mask {
+        let need = erosion ? 2 * radius + 1 : 1
+        let edge = outside ? 1 : 0
+        /// One line of `count` pixels from `start`, `step` apart, of `source` into `target`.
+        func slide(_ source: [Bool], _ target: inout [Bool], start: Int, step: Int, count: Int) {
+            func at(_ i: Int) -> Int { i < 0 || i >= count ? edge : (source[start + i * step] ? 1 : 0) }
+            var inside = 0
+            for i in -radius...radius { inside += at(i) }
+            for i in 0..<count {
+                target[start + i * step] = inside >= need
+                inside += at(i + radius + 1) - at(i - radius)
+            }
+        }
+        var rows = bits
+        for y in 0..<height { slide(bits, &rows, start: y * width, step: 1, count: width) }
+        var columns = rows
+        for x in 0..<width { slide(rows, &columns, start: x, step: width, count: height) }
+        return Mask(columns, width: width, height: height)
+    }
+
+    /// The 4-connected parts of the pixels in, each as its pixels' indices.
+    func parts() -> [[Int]] {
+        var seen = [Bool](repeating: false, count: bits.count)
+        var parts: [[Int]] = []
+        for start in bits.indices where bits[start] && !seen[start] {
+            var part = [start], next = 0
+            seen[start] = true
+            while next < part.count {
+                let p = part[next]
+                next += 1
+                let (x, y) = (p % width, p / width)
+                for (q, inside) in [(p - 1, x > 0), (p + 1, x < width - 1), (p - width, y > 0), (p + width, y < height - 1)]
+                where inside && bits[q] && !seen[q] {
+                    seen[q] = true
+                    part.append(q)
+                }
+            }
+            parts.append(part)
+        }
+        return parts
+    }
+
+    /// Whether `part` has pixels on the picture's edge.
+    func touchesAnEdge(_ part: [Int]) -> Bool {
+        part.contains { p in p % width == 0 || p % width == width - 1 || p < width || p >= (height - 1) * width }
+    }
+
+    /// Whether `part` holds at least `contact` of the pixels along one of the picture's four sides.
+    func runsAlongASide(_ part: [Int], contact: Float) -> Bool {
+        var (top, bottom, left, right) = (0, 0, 0, 0)
+        for p in part {
+            let (x, y) = (p % width, p / width)
+            if y == 0 { top += 1 }
+            if y == height - 1 { bottom += 1 }
+            if x == 0 { left += 1 }
+            if x == width - 1 { right += 1 }
+        }
+        return Float(max(top, bottom)) >= contact * Float(width) || Float(max(left, right)) >= contact * Float(height)
+    }
+}
