@@ -25,8 +25,9 @@ import Testing
         }
     }
 
-    /// Erosion and dilation by hand: a 3 × 3 block erodes to its centre and a lone pixel to nothing; beyond the
-    /// edge counts as in for an erosion unless told otherwise; a lone pixel dilates to a 3 × 3 block.
+    /// Erosion and dilation by hand: a 3 × 3 block erodes to its centre, and to its left edge's middle pixel too
+    /// where it touches the picture's edge (beyond it counts as in); a lone pixel erodes to nothing and dilates to
+    /// a 3 × 3 block.
     @Test func maskErosionAndDilation() {
         // 7 × 5: a 3 × 3 block at (0...2, 1...3), touching the left edge, and a lone pixel at (5, 2).
         var bits = [Bool](repeating: false, count: 35)
@@ -35,11 +36,25 @@ import Testing
         let mask = Mask(bits, width: 7, height: 5)
         func pixels(_ m: Mask) -> [Int] { m.bits.indices.filter { m.bits[$0] } }
         #expect(pixels(mask.eroded(1)) == [2 * 7 + 0, 2 * 7 + 1])
-        #expect(pixels(mask.eroded(1, edgesIn: false)) == [2 * 7 + 1])
         let dilated = Mask([Bool](repeating: false, count: 35).enumerated().map { $0.offset == 2 * 7 + 5 }, width: 7, height: 5)
             .dilated(1)
         #expect(pixels(dilated) == [1, 2, 3].flatMap { y in [4, 5, 6].map { y * 7 + $0 } })
         #expect(mask.parts().map { $0.count }.sorted() == [1, 9])
+    }
+
+    /// The largest disc inside a 5 × 5 block of a 9 × 9 mask has a radius of 3 (from its centre, three steps to a
+    /// pixel out); inside the whole 9 × 9, 5 (the edge counts as out); and inside a 9 × 9 block turned by 45° (a
+    /// diamond), about the same as inside the upright one: within the chamfer distance's 8%.
+    @Test func inscribedRadius() {
+        func mask(_ inside: (Int, Int) -> Bool, side: Int) -> Mask {
+            Mask((0..<side * side).map { inside($0 % side, $0 / side) }, width: side, height: side)
+        }
+        #expect(mask({ (2...6).contains($0) && (2...6).contains($1) }, side: 9).inscribedRadius() == 3)
+        #expect(mask({ _, _ in true }, side: 9).inscribedRadius() == 5)
+        let upright = mask({ (20...60).contains($0) && (20...60).contains($1) }, side: 81).inscribedRadius()
+        let diamond = mask({ abs($0 - 40) + abs($1 - 40) <= 29 }, side: 81).inscribedRadius()
+        #expect(upright == 21)
+        #expect(abs(diamond - upright) <= 0.08 * upright, "\(diamond) against \(upright)")
     }
 
     /// A desk (0.2) down the left third and across the top, the paper (0.9) with a number on it: the desk takes the

@@ -242,6 +242,29 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "2026")
     }
 
+    /// The same with the sheet turned on the desk (a sheet of 1,000 × 800 in the middle of the photo, turned by 20°
+    /// and 45°): the desk is found whatever its shape, and the paper holds a disc, not a square along the picture's
+    /// sides (it had read as "0" at 35°).
+    @Test(arguments: [Float(20), 45])
+    func aNumberOnATurnedSheetReads(_ degrees: Float) throws {
+        let (width, height) = (2_400, 1_800)
+        var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)
+        (style.scale, style.canvas, style.position) = (3.5, (width, height), (0.5, 0.5))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([2, 0, 2, 6], .normal).field(PictureTests.test.get(), seed: 1)
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        var desk = rgba
+        Desk(paper: (x: 0, y: 0, width: 0, height: 0)).draw(on: &desk, width: width, height: height, seed: 3)
+        let (cosine, sine) = (cos(degrees * .pi / 180), sin(degrees * .pi / 180))
+        for y in 0..<height {
+            for x in 0..<width {
+                let (dx, dy) = (Float(x - width / 2), Float(y - height / 2))
+                guard abs(cosine * dx + sine * dy) > 500 || abs(cosine * dy - sine * dx) > 400 else { continue }
+                for k in 0..<4 { rgba[4 * (y * width + x) + k] = desk[4 * (y * width + x) + k] }
+            }
+        }
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "2026")
+    }
+
     /// The same for a picture read as one digit (`--single`): the digit's ink, not the desk, is what is read.
     @Test func oneDigitOnPaperWithTheDeskBesideItReads() throws {
         var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)

@@ -9,8 +9,8 @@
 //     one of its sides: a desk comes in from the picture's edge, a digit at most touches it.
 //  3. Paper is the largest solid light part, at least `paperArea` of the picture, and a sheet, not a stroke: with
 //     what is written on it filled in (holes in it, mostly thin dark strokes and the paper between them), it holds
-//     a square `2 · paperCore` of the picture's longer side across. A light digit on a dark ground is strokes,
-//     however bold, and the holes in it (a 0's inside) are solid dark ground.
+//     a disc of radius `paperCore` of the picture's longer side, however it is turned. A light digit on a dark
+//     ground is strokes, however bold, and the holes in it (a 0's inside) are solid dark ground.
 //  4. The dark is at most `darker` times as bright as the light (their medians: a lighting gradient across the
 //     paper is no desk), and the ground is bare: less than `bareness` of it is far from the dark's level, so
 //     that a blackboard with chalk on it, the wall beside it, stays the page.
@@ -26,7 +26,7 @@ enum Ground {
     static let area: Float = 0.05
     static let contact: Float = 0.5
     static let paperArea: Float = 0.1
-    static let paperCore: Float = 0.12
+    static let paperCore: Float = 0.14
     static let darker: Float = 0.6
     static let bareness: Float = 1 / 400
     static let smallest = 120
@@ -62,8 +62,7 @@ enum Ground {
         where 2 * hole.count { solidDark.bits[$0] } < hole.count && !outside.touchesAnEdge(hole) {
             for p in hole { sheet.bits[p] = true }
         }
-        let core = Int((paperCore * Float(max(width, height))).rounded())
-        guard sheet.eroded(core, edgesIn: false).bits.contains(true) else { return nil }
+        guard sheet.inscribedRadius() >= paperCore * Float(max(width, height)) else { return nil }
         // Far from the ground's level: darker than half of it, or lighter than halfway to the paper; holes in it
         // (chalk) count, closed over.
         let closed = ground.dilated(2 * radius).eroded(2 * radius)
