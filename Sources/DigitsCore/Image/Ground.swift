@@ -59,7 +59,7 @@ enum Ground {
         for p in paper { sheet.bits[p] = true }
         let outside = Mask(sheet.bits.map { !$0 }, width: width, height: height)
         for hole in outside.parts()
-        where 2 * hole.count { solidDark.bits[$0] } < hole.count && !outside.touchesAnEdge(hole) {
+        where 2 * hole.count(where: { solidDark.bits[$0] }) < hole.count && !outside.touchesAnEdge(hole) {
             for p in hole { sheet.bits[p] = true }
         }
         guard sheet.inscribedRadius() >= paperCore * Float(max(width, height)) else { return nil }

@@ -22,8 +22,9 @@ struct Mask {
     private func filtered(_ radius: Int, erosion: Bool) -> Mask {
         let need = erosion ? 2 * radius + 1 : 1
         let edge = erosion ? 1 : 0
-        /// One line of `count` pixels from `start`, `step` apart, of `source` into `target`.
-        func slide(_ source: [Bool], _ target: inout [Bool], start: Int, step: Int, count: Int) {
+        /// One line of `count` pixels from `start`, `step` apart, of `source` into `target` (both of this mask's size).
+        func slide(_ source: UnsafeBufferPointer<Bool>, _ target: UnsafeMutableBufferPointer<Bool>,
+                   start: Int, step: Int, count: Int) {
             func at(_ i: Int) -> Int { i < 0 || i >= count ? edge : (source[start + i * step] ? 1 : 0) }
             var inside = 0
             for i in -radius...radius { inside += at(i) }
@@ -32,10 +33,17 @@ struct Mask {
                 inside += at(i + radius + 1) - at(i - radius)
             }
         }
-        var rows = bits
-        for y in 0..<height { slide(bits, &rows, start: y * width, step: 1, count: width) }
-        var columns = rows
-        for x in 0..<width { slide(rows, &columns, start: x, step: width, count: height) }
+        var rows = bits, columns = bits
+        bits.withUnsafeBufferPointer { source in
+            rows.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height { slide(source, target, start: y * width, step: 1, count: width) }
+            }
+        }
+        rows.withUnsafeBufferPointer { source in
+            columns.withUnsafeMutableBufferPointer { target in
+                for x in 0..<width { slide(source, target, start: x, step: width, count: height) }
+            }
+        }
         return Mask(columns, width: width, height: height)
     }
 
