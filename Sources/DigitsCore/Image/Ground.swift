@@ -16,9 +16,9 @@
 //     that a blackboard with chalk on it, the wall beside it, stays the page.
 //  5. The ground, and the opening's radius round it (the paper's blurred edge), take the value of the nearest
 //     paper in their row, or in rows all ground, of the nearest row with paper.
-// Pictures smaller than `smallest` on their longer side are left alone: they hold a digit or two, not a desk (and
-// the pieces the networks are trained on read as they were). A desk lighter than `darker` of the paper is not
-// ground; where it shows beside the paper, `InkMap`'s frame rule leaves the band out. (Chosen on the desk and
+// Pictures smaller than `InkMap.smallestPage` on their longer side are left alone: a digit or two, not a desk.
+// A desk lighter than `darker` of the paper is not ground; where it shows beside the paper, `InkMap`'s frame rule
+// leaves the band out. (Chosen on the desk and
 // sheet sets of validation digits, `scripts/number-accuracy --validation --desk` and `--sheet`, with every
 // picture of the other sets reading as before.)
 enum Ground {
@@ -29,14 +29,13 @@ enum Ground {
     static let paperCore: Float = 0.14
     static let darker: Float = 0.6
     static let bareness: Float = 1 / 400
-    static let smallest = 120
 
     /// `plane` (luminance, 1 = white) with the ground it shows painted over with the paper beside it, or nil where
     /// it shows none.
     static func covered(_ plane: Plane) -> Plane? {
         let (width, height) = (plane.width, plane.height)
         let pixels = Float(width * height)
-        guard max(width, height) >= smallest else { return nil }
+        guard max(width, height) >= InkMap.smallestPage else { return nil }
         let threshold = DigitPreparation.otsuThreshold(plane.values)
         let dark = plane.values.map { $0 < threshold }
         let darkValues = plane.values.indices.filter { dark[$0] }.map { plane.values[$0] }

@@ -36,9 +36,6 @@ enum RuledLines {
     /// A ruled line is at least this many times as long as it is thick: a digit's straight stroke in a small
     /// picture (a piece cut from a number, 2 pixels thick) is thin but short.
     static let slenderness = 25
-    /// Pictures smaller than this on their longer side hold a digit or two, not a notebook's lines (and the
-    /// pieces the networks were trained on, cut from pairs of MNIST digits, are read as they were).
-    static let smallest = 120
     /// An upright part holding most of a line's ink is a digit (a 7's bar), unless it holds this many lines, rows
     /// and columns together: squared paper, or lines joined by a margin.
     static let gridLines = 3
@@ -61,7 +58,7 @@ enum RuledLines {
     /// did, the labels no longer match the plane.
     static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part],
                       relabel: (Plane) -> ([Int32], [InkMap.Part])) -> Bool {
-        guard max(plane.width, plane.height) >= smallest else { return false }
+        guard max(plane.width, plane.height) >= InkMap.smallestPage else { return false }
         let rowCandidates = candidates(in: plane, label: label, parts: parts)
         guard !rowCandidates.isEmpty else { return false }
         // Columns are found as rows of the picture turned on its side. Squared paper is one part, which holds
