@@ -304,6 +304,45 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         }
     }
 
+    /// Numbers across the hard edge of a shadow (a phone or a hand between the lamp and the page): 2 to 6 digits
+    /// (normal spacing, uneven), 60 and 240 pixels tall, on 2,400 × 1,800 JPEG photos (quality 85, unevenly lit,
+    /// noisy); the shadow's edge, at any angle, runs through the number's box, and beyond it the light falls to 45%
+    /// to 75%, over a penumbra of 1 to 4 pixels. 50 of each height, named `NNNN-2400pxHEIGHT-NUMBER.jpg` as the
+    /// photos are. Written into the folder named by DIGITS_SHADOW_SET for `scripts/number-accuracy --shadow`;
+    /// skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SHADOW_SET"] != nil))
+    func writeShadowSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_SHADOW_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        let (width, height) = (2_400, 1_800)
+        var k = 0
+        for digitHeight in [60, 240] {
+            for _ in 0..<50 {
+                var generator = SplitMix64(seed: UInt64(k) &* 7_727 &+ 29)
+                let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+                let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
+                var style = PictureStyle(name: "shadow", lightFalloff: 0.3, noise: 6)
+                style.scale = Float(digitHeight) / 20
+                style.canvas = (width, height)
+                let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
+                let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+                style.position = (Float(generator.nextUnit()), Float(generator.nextUnit()))
+                var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
+                let (x, y) = (style.position.x * (Float(width) - w), style.position.y * (Float(height) - h))
+                let shadow = Shadow(point: (x + w * Float(generator.nextUnit()), y + h * Float(generator.nextUnit())),
+                                    angle: 2 * Float.pi * Float(generator.nextUnit()),
+                                    darkness: 0.45 + 0.3 * Float(generator.nextUnit()),
+                                    softness: 1 + 3 * Float(generator.nextUnit()))
+                shadow.draw(on: &rgba, width: width, height: height)
+                let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)
+                let path = folder + String(format: "/%04d-%dpx%d-", k, width, digitHeight) + number.text(test) + ".jpg"
+                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                k += 1
+            }
+        }
+    }
+
     /// One photo of `writeSheetSet` and its number, or nil when the sheet drawn with `seed` is too small for the
     /// number.
     private static func sheetPhoto(_ test: LabeledImages, digitHeight: Int, seed: UInt64) -> (rgba: [UInt8], text: String)? {

@@ -152,3 +152,25 @@ struct Desk {
         }
     }
 }
+
+/// The hard-edged shadow of something between the light and the page (a phone, a hand): beyond a straight edge
+/// through `point` at `angle`, the light falls to `darkness` of itself, over a penumbra `softness` pixels wide.
+struct Shadow {
+    var point: (x: Float, y: Float)
+    var angle: Float
+    var darkness: Float
+    var softness: Float = 2
+
+    func draw(on rgba: inout [UInt8], width: Int, height: Int) {
+        let (nx, ny) = (cos(angle), sin(angle))
+        for y in 0..<height {
+            for x in 0..<width {
+                let d = (Float(x) - point.x) * nx + (Float(y) - point.y) * ny
+                let t = min(1, max(0, (d + softness) / (2 * softness)))
+                let light = 1 - (1 - darkness) * t
+                guard light < 1 else { continue }
+                for k in 0..<3 { rgba[4 * (y * width + x) + k] = UInt8((Float(rgba[4 * (y * width + x) + k]) * light).rounded()) }
+            }
+        }
+    }
+}
