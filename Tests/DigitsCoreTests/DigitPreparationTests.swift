@@ -96,6 +96,30 @@ import Testing
         #expect(row.count { $0 >= 128 } >= 2, "\(Array(row))")
     }
 
+    /// The grey-level dilation and erosion (runs from the left and the right within windows' lengths) give what
+    /// a search of each pixel's square gives, at the picture's edges, for radii below and above its sides.
+    @Test(arguments: [(width: 37, height: 23, radius: 1), (37, 23, 5), (13, 50, 20), (120, 90, 30)])
+    func greyLevelFiltersTakeTheExtremeOfEachSquare(_ size: (width: Int, height: Int, radius: Int)) {
+        var generator = SplitMix64(seed: 7)
+        let (w, h, r) = size
+        let plane = Plane(width: w, height: h, values: (0..<w * h).map { _ in Float(generator.nextUnit()) })
+        let (dilated, eroded) = (plane.dilated(radius: r), plane.eroded(radius: r))
+        var wrong = 0
+        for y in 0..<h {
+            for x in 0..<w {
+                let square = (max(0, y - r)...min(h - 1, y + r)).flatMap { yy in (max(0, x - r)...min(w - 1, x + r)).map { plane[$0, yy] } }
+                if dilated[x, y] != square.max() || eroded[x, y] != square.min() { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0)
+    }
+
+    /// Extending a picture repeats its edge pixels outwards.
+    @Test func extendingRepeatsTheEdges() {
+        let plane = Plane(width: 2, height: 2, values: [1, 2, 3, 4])
+        #expect(plane.extended(by: 1) == Plane(width: 4, height: 4, values: [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]))
+    }
+
     @Test func largePicturesDoNotAlias() throws {
         // The same digit at 240 and 2,400 pixels: area averaging gives nearly the same 28×28.
         let test = try MNIST.load(.test, from: mnistFolder)

@@ -265,6 +265,31 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "2026")
     }
 
+    /// A number with the hard edge of a shadow running across it (a phone or a hand between the lamp and the
+    /// page): in a drawn picture, the edge upright between the 0 and the second 2, the shadow's side at half the
+    /// light; in a photo, the edge slanting through the second 2 down to the picture's edge. The paper's level is
+    /// the picture closed over where the blocks would carry the bright side over the edge; the blocks alone left a
+    /// band of "ink" along the edge that swallowed the digits beside it ("26" and "20").
+    @Test(arguments: [false, true])
+    func aNumberAcrossTheEdgeOfAShadowReads(_ photo: Bool) throws {
+        let number = try Self.number([2, 0, 2, 6], .normal)
+        var (rgba, width, height): ([UInt8], Int, Int)
+        let shadow: Shadow
+        if photo {
+            (width, height) = (2_400, 1_800)
+            var style = PictureStyle(name: "shadow", lightFalloff: 0.3, noise: 6)
+            (style.scale, style.canvas, style.position) = (12, (width, height), (0.5, 0.5))
+            let (pixels, fieldWidth, fieldHeight) = number.field(try PictureTests.test.get(), seed: 1)
+            rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+            shadow = Shadow(point: (1_450, 900), angle: 0.4, darkness: 0.55, softness: 2)
+        } else {
+            (rgba, width, height) = try Self.rendered(number)
+            shadow = Shadow(point: (Float(width) / 2, 0), angle: 0, darkness: 0.5, softness: 0.5)
+        }
+        shadow.draw(on: &rgba, width: width, height: height)
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: photo) == "2026")
+    }
+
     /// The same for a picture read as one digit (`--single`): the digit's ink, not the desk, is what is read.
     @Test func oneDigitOnPaperWithTheDeskBesideItReads() throws {
         var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)

@@ -172,12 +172,18 @@ public enum DigitPreparation {
     /// Ink coverage in [0, 1] (ink bright, paper 0), with the paper's own brightness removed.
     ///
     /// The paper's level is estimated on an 8×8 grid of blocks (a percentile on the paper's side of each block:
-    /// strokes cover only a minority of a block) and interpolated between block centres. Dark ink on light paper
-    /// is what a camera sees of a page: light multiplies both, so coverage is 1 − L / paper, which makes uneven
-    /// lighting and tinted paper disappear. Light ink on a dark ground (a screen, a blackboard) adds light, so
-    /// there coverage is L − ground.
+    /// strokes cover only a minority of a block) and interpolated between block centres, or taken from the
+    /// picture closed over where that is darker (`closedOver`). Dark ink on light paper is what a camera sees of a
+    /// page: light multiplies both, so coverage is 1 − L / paper, which makes uneven lighting and tinted paper
+    /// disappear. Light ink on a dark ground (a screen, a blackboard) adds light, so there coverage is L − ground.
     static func separatingInk(_ plane: Plane, inkIsDark: Bool) -> Plane {
-        let paper = backgroundLevels(plane, percentile: inkIsDark ? 0.8 : 0.2, paperIsBright: inkIsDark)
+        var paper = backgroundLevels(plane, percentile: inkIsDark ? 0.8 : 0.2, paperIsBright: inkIsDark)
+        if let closed = closedOver(plane, inkIsDark: inkIsDark) {
+            for i in paper.values.indices {
+                paper.values[i] = inkIsDark ? min(paper.values[i], closed.values[i] * (1 + closingMargin))
+                                            : max(paper.values[i], closed.values[i] - closingMargin)
+            }
+        }
         var out = plane
         for i in plane.values.indices {
             out.values[i] = inkIsDark
@@ -186,6 +192,43 @@ public enum DigitPreparation {
         }
         return out
     }
+
+    /// The picture with its strokes closed over: a grey-level closing (each pixel the darkest of the brightest
+    /// values around it; for light ink on a dark ground, the other way round) over a square a third of the
+    /// picture's longer side across, wider than any stroke, the picture's edges repeated outwards so that a
+    /// shadow's edge that meets them goes on beyond them. Where the light changes at once, at the hard edge of a
+    /// shadow, the blocks carry the bright side's level over the edge and leave a band of "ink" along it that
+    /// hides the digits beside it (a frame joining them, or a mark far larger than they are); the closing keeps
+    /// the edge where it is. Where the light changes slowly it is no better than the blocks (it reaches the
+    /// paper's brightest grains), so the paper is the closing only where that is darker than the blocks' level by
+    /// more than `closingMargin` of it. Nil for pictures under `InkMap.smallestPage` pixels, a digit or two
+    /// with no shadow across them, as the pieces the networks were trained on were made.
+    static func closedOver(_ plane: Plane, inkIsDark: Bool) -> Plane? {
+        let longer = max(plane.width, plane.height)
+        guard longer >= InkMap.smallestPage else { return nil }
+        // Worked out at most `workingSide` pixels across and enlarged again, each of its pixels standing for
+        // `factor` × `factor` of the picture's: a shadow's edge is as sharp as those, at a fraction of the time
+        // and memory.
+        let factor = (longer + workingSide - 1) / workingSide
+        let small = factor == 1 ? plane : plane.resampled(width: (plane.width + factor - 1) / factor,
+                                                          height: (plane.height + factor - 1) / factor)
+        let radius = max(small.width, small.height) / closingSpan
+        let extended = small.extended(by: radius)
+        let closed = (inkIsDark ? extended.dilated(radius: radius).eroded(radius: radius)
+                                : extended.eroded(radius: radius).dilated(radius: radius))
+            .cropped(to: (radius, radius, small.width, small.height))
+        guard factor > 1 else { return closed }
+        let columns = (0..<plane.width).map { min(small.width - 1, $0 * small.width / plane.width) }
+        var out = plane
+        for y in 0..<plane.height {
+            let row = min(small.height - 1, y * small.height / plane.height)
+            for x in 0..<plane.width { out[x, y] = closed[columns[x], row] }
+        }
+        return out
+    }
+
+    static let closingSpan = 6
+    static let closingMargin: Float = 0.1
 
     /// A smooth estimate of the background: a percentile of each block of an 8×8 grid, then the paper's side of
     /// each 3×3 neighbourhood of blocks (a block inside a thick stroke takes its neighbours' paper), bilinearly
@@ -398,25 +441,89 @@ struct Plane: Equatable {
         }
     }
 
-    /// Grey-level dilation with a square of side 2 × radius + 1, done as two one-dimensional passes.
-    func dilated(radius: Int) -> Plane {
-        var rows = values
-        for y in 0..<height {
-            for x in 0..<width {
-                var m: Float = 0
-                for xx in max(0, x - radius)...min(width - 1, x + radius) { m = max(m, values[y * width + xx]) }
-                rows[y * width + x] = m
+    /// The picture grown by `margin` pixels on every side, each edge's pixels repeated outwards, so that a
+    /// filter sees beyond the picture's edge what lies at it: a shadow's edge that meets the picture's edge goes
+    /// on beyond it.
+    func extended(by margin: Int) -> Plane {
+        let (outWidth, outHeight) = (width + 2 * margin, height + 2 * margin)
+        var out = [Float](repeating: 0, count: outWidth * outHeight)
+        for y in 0..<outHeight {
+            let row = Swift.min(Swift.max(y - margin, 0), height - 1) * width
+            for x in 0..<outWidth { out[y * outWidth + x] = values[row + Swift.min(Swift.max(x - margin, 0), width - 1)] }
+        }
+        return Plane(width: outWidth, height: outHeight, values: out)
+    }
+
+    /// Grey-level dilation with a square of side 2 × radius + 1: each pixel takes the largest value within it.
+    func dilated(radius: Int) -> Plane { filtered(radius: radius, largest: true) }
+
+    /// Grey-level erosion with a square of side 2 × radius + 1: each pixel takes the smallest value within it.
+    func eroded(radius: Int) -> Plane { filtered(radius: radius, largest: false) }
+
+    /// The largest (or smallest) value in each pixel's square, as two one-dimensional passes, down the columns
+    /// and then, the picture transposed, down its rows; the square is cut off at the picture's edge.
+    private func filtered(radius: Int, largest: Bool) -> Plane {
+        guard radius > 0, !values.isEmpty else { return self }
+        // The smallest is the largest of the values negated.
+        let sign: Float = largest ? 1 : -1
+        let down = Self.columnMaxima(values.map { sign * $0 }, width: width, height: height, radius: radius)
+        let across = Self.columnMaxima(Self.transposed(down, width: width, height: height),
+                                       width: height, height: width, radius: radius)
+        return Plane(width: width, height: height, values: Self.transposed(across, width: height, height: width).map { sign * $0 })
+    }
+
+    /// Each pixel the largest value within `radius` of it in its column, in three comparisons a pixel whatever
+    /// the radius (van Herk 1992, Gil and Werman 1993): the column, padded by `radius` on each side, is split
+    /// into windows' lengths; a running largest is kept from the top and from the bottom within each, and a
+    /// window that straddles two of them is the larger of the first's run from the bottom and the second's from
+    /// the top. The columns go side by side, a row at a time.
+    private static func columnMaxima(_ values: [Float], width: Int, height: Int, radius: Int) -> [Float] {
+        let span = 2 * radius + 1
+        let rows = (height + 2 * radius + span - 1) / span * span
+        var line = [Float](repeating: -.infinity, count: rows * width)
+        line.withUnsafeMutableBufferPointer { line in
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<height * width { line[radius * width + i] = values[i] }
             }
         }
-        var out = rows
-        for y in 0..<height {
-            for x in 0..<width {
-                var m: Float = 0
-                for yy in max(0, y - radius)...min(height - 1, y + radius) { m = max(m, rows[yy * width + x]) }
-                out[y * width + x] = m
+        var fromTop = line, fromBottom = line
+        var out = [Float](repeating: 0, count: width * height)
+        line.withUnsafeBufferPointer { line in
+            fromTop.withUnsafeMutableBufferPointer { fromTop in
+                fromBottom.withUnsafeMutableBufferPointer { fromBottom in
+                    for start in stride(from: 0, to: rows, by: span) {
+                        let end = start + span - 1
+                        for y in start + 1...end {
+                            for x in 0..<width {
+                                fromTop[y * width + x] = Swift.max(fromTop[(y - 1) * width + x], line[y * width + x])
+                            }
+                        }
+                        for y in stride(from: end - 1, through: start, by: -1) {
+                            for x in 0..<width {
+                                fromBottom[y * width + x] = Swift.max(fromBottom[(y + 1) * width + x], line[y * width + x])
+                            }
+                        }
+                    }
+                    // Row y's window is rows y ... y + span - 1 of the padded column.
+                    out.withUnsafeMutableBufferPointer { out in
+                        for y in 0..<height {
+                            for x in 0..<width {
+                                out[y * width + x] = Swift.max(fromBottom[y * width + x], fromTop[(y + span - 1) * width + x])
+                            }
+                        }
+                    }
+                }
             }
         }
-        return Plane(width: width, height: height, values: out)
+        return out
+    }
+
+    private static func transposed(_ values: [Float], width: Int, height: Int) -> [Float] {
+        var out = values
+        for y in 0..<height {
+            for x in 0..<width { out[x * height + y] = values[y * width + x] }
+        }
+        return out
     }
 
     /// Scaled so that the ink is as strong as MNIST's: in MNIST's digits 39% of the inked pixels are at full

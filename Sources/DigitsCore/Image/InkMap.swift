@@ -39,8 +39,8 @@ struct InkMap {
     /// the ink of a small number in a large photo may be a few dozen pixels once the photo is shrunk.
     static let strongInkPixels = 20
     /// Pictures smaller than this on their longer side hold a digit or two, not a page: no ruled lines
-    /// (`RuledLines`), no desk (`Ground`); and the pieces the networks are trained on, cut from pairs of MNIST
-    /// digits, are read as they were.
+    /// (`RuledLines`), no desk (`Ground`), no shadow's edge (`DigitPreparation.closedOver`); and the pieces the
+    /// networks are trained on, cut from pairs of MNIST digits, are read as they were.
     static let smallestPage = 120
 
     /// The ink of `region` of `image` (all of it by default), shrunk so that its longer side is at most `side`.
