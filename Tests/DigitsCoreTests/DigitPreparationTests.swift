@@ -112,6 +112,9 @@ import Testing
             }
         }
         #expect(wrong == 0)
+        // The closing, its row passes run side by side, is the dilation then the erosion (light ink: the other way).
+        #expect(plane.closed(radius: r, inkIsDark: true) == dilated.eroded(radius: r))
+        #expect(plane.closed(radius: r, inkIsDark: false) == eroded.dilated(radius: r))
     }
 
     /// Extending a picture repeats its edge pixels outwards.

@@ -214,8 +214,7 @@ public enum DigitPreparation {
                                                           height: (plane.height + factor - 1) / factor)
         let radius = max(small.width, small.height) / closingSpan
         let extended = small.extended(by: radius)
-        let closed = (inkIsDark ? extended.dilated(radius: radius).eroded(radius: radius)
-                                : extended.eroded(radius: radius).dilated(radius: radius))
+        let closed = extended.closed(radius: radius, inkIsDark: inkIsDark)
             .cropped(to: (radius, radius, small.width, small.height))
         guard factor > 1 else { return closed }
         let columns = (0..<plane.width).map { min(small.width - 1, $0 * small.width / plane.width) }
@@ -455,44 +454,46 @@ struct Plane: Equatable {
     }
 
     /// Grey-level dilation with a square of side 2 × radius + 1: each pixel takes the largest value within it.
-    func dilated(radius: Int) -> Plane { filtered(radius: radius, largest: true) }
-
-    /// Grey-level erosion with a square of side 2 × radius + 1: each pixel takes the smallest value within it.
-    func eroded(radius: Int) -> Plane { filtered(radius: radius, largest: false) }
-
-    /// The largest (or smallest) value in each pixel's square, as two one-dimensional passes, down the columns
-    /// and then, the picture transposed, down its rows; the square is cut off at the picture's edge.
-    private func filtered(radius: Int, largest: Bool) -> Plane {
-        guard radius > 0, !values.isEmpty else { return self }
-        // The smallest is the largest of the values negated.
-        let sign: Float = largest ? 1 : -1
-        let down = Self.columnMaxima(values.map { sign * $0 }, width: width, height: height, radius: radius)
-        let across = Self.columnMaxima(Self.transposed(down, width: width, height: height),
-                                       width: height, height: width, radius: radius)
-        return Plane(width: width, height: height, values: Self.transposed(across, width: height, height: width).map { sign * $0 })
+    func dilated(radius: Int) -> Plane {
+        columnsFiltered(radius: radius, largest: true).transposed().columnsFiltered(radius: radius, largest: true).transposed()
     }
 
-    /// Each pixel the largest value within `radius` of it in its column, in three comparisons a pixel whatever
-    /// the radius (van Herk 1992, Gil and Werman 1993): the column, padded by `radius` on each side, is split
-    /// into windows' lengths; a running largest is kept from the top and from the bottom within each, and a
-    /// window that straddles two of them is the larger of the first's run from the bottom and the second's from
-    /// the top. The columns go side by side, a row at a time.
-    private static func columnMaxima(_ values: [Float], width: Int, height: Int, radius: Int) -> [Float] {
+    /// Grey-level erosion with a square of side 2 × radius + 1: each pixel takes the smallest value within it.
+    func eroded(radius: Int) -> Plane {
+        columnsFiltered(radius: radius, largest: false).transposed().columnsFiltered(radius: radius, largest: false).transposed()
+    }
+
+    /// Grey-level closing, `dilated` then `eroded` (for light ink, `eroded` then `dilated`). The square's
+    /// filter is a pass down the columns and one along the rows, in either order, so the two passes along the
+    /// rows run side by side while the picture is on its side, and it is turned twice, not four times.
+    func closed(radius: Int, inkIsDark: Bool) -> Plane {
+        columnsFiltered(radius: radius, largest: inkIsDark).transposed()
+            .columnsFiltered(radius: radius, largest: inkIsDark).columnsFiltered(radius: radius, largest: !inkIsDark)
+            .transposed().columnsFiltered(radius: radius, largest: !inkIsDark)
+    }
+
+    /// Each pixel the largest (or smallest) value within `radius` of it in its column, cut off at the picture's
+    /// edge, in three comparisons a pixel whatever the radius (van Herk 1992, Gil and Werman 1993): the column,
+    /// padded by `radius` on each side, is split into windows' lengths; a running largest is kept from the top
+    /// and from the bottom within each, and a window that straddles two of them is the larger of the first's run
+    /// from the bottom and the second's from the top. The columns go side by side, a row at a time. The smallest
+    /// is the largest of the values negated.
+    private func columnsFiltered(radius: Int, largest: Bool) -> Plane {
+        guard radius > 0, !values.isEmpty else { return self }
+        let sign: Float = largest ? 1 : -1
         let span = 2 * radius + 1
         let rows = (height + 2 * radius + span - 1) / span * span
+        // Runs from the bottom are kept in `line` itself: row y is read before it is overwritten.
         var line = [Float](repeating: -.infinity, count: rows * width)
-        line.withUnsafeMutableBufferPointer { line in
-            values.withUnsafeBufferPointer { values in
-                for i in 0..<height * width { line[radius * width + i] = values[i] }
-            }
-        }
-        var fromTop = line, fromBottom = line
+        var fromTop = line
         var out = [Float](repeating: 0, count: width * height)
-        line.withUnsafeBufferPointer { line in
-            fromTop.withUnsafeMutableBufferPointer { fromTop in
-                fromBottom.withUnsafeMutableBufferPointer { fromBottom in
+        values.withUnsafeBufferPointer { values in
+            line.withUnsafeMutableBufferPointer { line in
+                fromTop.withUnsafeMutableBufferPointer { fromTop in
+                    for i in 0..<height * width { line[radius * width + i] = sign * values[i] }
                     for start in stride(from: 0, to: rows, by: span) {
                         let end = start + span - 1
+                        for x in 0..<width { fromTop[start * width + x] = line[start * width + x] }
                         for y in start + 1...end {
                             for x in 0..<width {
                                 fromTop[y * width + x] = Swift.max(fromTop[(y - 1) * width + x], line[y * width + x])
@@ -500,7 +501,7 @@ struct Plane: Equatable {
                         }
                         for y in stride(from: end - 1, through: start, by: -1) {
                             for x in 0..<width {
-                                fromBottom[y * width + x] = Swift.max(fromBottom[(y + 1) * width + x], line[y * width + x])
+                                line[y * width + x] = Swift.max(line[(y + 1) * width + x], line[y * width + x])
                             }
                         }
                     }
@@ -508,22 +509,19 @@ struct Plane: Equatable {
                     out.withUnsafeMutableBufferPointer { out in
                         for y in 0..<height {
                             for x in 0..<width {
-                                out[y * width + x] = Swift.max(fromBottom[y * width + x], fromTop[(y + span - 1) * width + x])
+                                out[y * width + x] = sign * Swift.max(line[y * width + x], fromTop[(y + span - 1) * width + x])
                             }
                         }
                     }
                 }
             }
         }
-        return out
+        return Plane(width: width, height: height, values: out)
     }
 
-    private static func transposed(_ values: [Float], width: Int, height: Int) -> [Float] {
-        var out = values
-        for y in 0..<height {
-            for x in 0..<width { out[x * height + y] = values[y * width + x] }
-        }
-        return out
+    /// The plane turned on its side: rows become columns.
+    func transposed() -> Plane {
+        Plane(width: height, height: width, values: values.transposed(width: width, height: height))
     }
 
     /// Scaled so that the ink is as strong as MNIST's: in MNIST's digits 39% of the inked pixels are at full
@@ -535,5 +533,20 @@ struct Plane: Equatable {
         let ink = values.filter { $0 > 0.1 * peak }.sorted()
         let core = max(ink[Int(Float(ink.count - 1) * 0.6)], 1e-6)
         return Plane(width: width, height: height, values: values.map { min(1, $0 / core) })
+    }
+}
+
+extension Array {
+    /// A row-major `width` × `height` grid as the `height` × `width` grid of its columns.
+    func transposed(width: Int, height: Int) -> [Element] {
+        var out = self
+        withUnsafeBufferPointer { values in
+            out.withUnsafeMutableBufferPointer { out in
+                for y in 0..<height {
+                    for x in 0..<width { out[x * height + y] = values[y * width + x] }
+                }
+            }
+        }
+        return out
     }
 }

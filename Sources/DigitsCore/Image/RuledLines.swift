@@ -215,17 +215,3 @@ enum RuledLines {
         return candidates
     }
 }
-
-extension Plane {
-    /// The plane turned on its side: rows become columns.
-    func transposed() -> Plane {
-        Plane(width: height, height: width, values: values.transposed(width: width, height: height))
-    }
-}
-
-extension Array {
-    /// A row-major `width` × `height` grid as the `height` × `width` grid of its columns.
-    func transposed(width: Int, height: Int) -> [Element] {
-        (0..<width * height).map { self[($0 % height) * width + $0 / height] }
-    }
-}
