@@ -33,12 +33,22 @@ public struct PreparedDigit: Equatable, Sendable {
 
     /// The pixels as the network takes them, v / 255, the scale its training images had.
     public var networkInput: [Float] { pixels.map { Float($0) / 255 } }
+
+    /// The same, its box moved by `offset` pixels (and kept right of and below the picture's first pixel).
+    func moved(by offset: (x: Int, y: Int)) -> PreparedDigit {
+        let (x, y) = (box.x + offset.x, box.y + offset.y)
+        return PreparedDigit(pixels: pixels, inverted: inverted,
+                             box: (max(0, x), max(0, y), box.width + min(0, x), box.height + min(0, y)))
+    }
 }
 
 public enum PreparationError: Error, Equatable, CustomStringConvertible {
     case noDigit
     /// More of the picture is "ink" than is paper (`InkMap.inkLimit`): a texture, noise.
     case notInkOnPaper
+    /// A picture cropped tight round its digit (`PaperAround`): read again with paper round it, and thrown only
+    /// where that still finds the ink over the limit with whole paper.
+    case croppedToInk
     /// More separate marks than a number has (`NumberReading.markLimit`): a page of text, a texture, noise.
     case tooManyMarks(Int)
 
@@ -47,6 +57,7 @@ public enum PreparationError: Error, Equatable, CustomStringConvertible {
         case .noDigit: "no digit found: the picture has no ink that stands out from its background"
         case .notInkOnPaper:
             "no digit found: most of the picture stands out from its background (a texture or noise?)"
+        case .croppedToInk: "no digit found: ink fills the picture to its edges, with no paper round it"
         case .tooManyMarks(let count):
             "more than \(NumberReading.markLimit) marks (\(count)): not a number; give a picture of one number"
         }
@@ -67,8 +78,10 @@ public enum DigitPreparation {
 
     /// The picture read as one digit: all of its substantial ink (see `InkMap.substantialParts`).
     public static func prepare(_ image: GrayImage) throws(PreparationError) -> PreparedDigit {
-        let map = try InkMap(image)
-        return digit(in: map, parts: map.substantialParts(), columns: Columns(0..<map.plane.width, rows: map.plane.height))!
+        try PaperAround.reading(image, { image throws(PreparationError) in
+            let map = try InkMap(image)
+            return digit(in: map, parts: map.substantialParts(), columns: Columns(0..<map.plane.width, rows: map.plane.height))!
+        }, moved: { $0.moved(by: ($1, $2)) })
     }
 
     /// The columns of a map that a digit's ink is taken from, row by row: a range, the same in every row, or the

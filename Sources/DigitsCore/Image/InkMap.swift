@@ -67,16 +67,18 @@ struct InkMap {
         plane.values = plane.values.map { min(1, $0 / strong) }
         let threshold = max(DigitPreparation.otsuThreshold(plane.values), 0.2)
         self.threshold = threshold
-        // Ink is a minority of a picture of digits; where most of it is "ink", it is texture or noise.
-        // (Over the measured picture sets, ink covers at most 24% of a picture; uniform noise, about half.)
+        // Ink is a minority of a picture of digits; where most of it is "ink", it is texture or noise, or a digit
+        // cropped tight, whose paper is whole (`PaperAround`). (Over the measured picture sets, ink covers at most
+        // 24% of a picture; uniform noise, about half.)
         guard Float(plane.values.count { $0 >= threshold }) <= Self.inkLimit * Float(plane.values.count) else {
-            throw .notInkOnPaper
+            throw PaperAround.isWhole(plane, threshold: threshold) ? .croppedToInk : .notInkOnPaper
         }
         var (label, parts) = Self.labelled(plane, threshold: threshold)
         if RuledLines.erase(from: &plane, label: label, parts: parts, relabel: { Self.labelled($0, threshold: threshold) }) {
             (label, parts) = Self.labelled(plane, threshold: threshold)
         }
         (self.label, self.parts) = (label, parts)
+        if PaperAround.isCroppedTight(label, width: plane.width, height: plane.height) { throw .croppedToInk }
         frame = Self.frameParts(label, parts, width: plane.width, height: plane.height)
         guard let largest = parts.map(\.area).max(), largest >= 2 else { throw .noDigit }
         self.plane = plane

@@ -98,6 +98,13 @@ public enum NumberReading {
     /// The digits of `image`, left to right, each read by `score` (a network's feed-forward pass over the 784
     /// inputs of a prepared digit).
     public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
+        try PaperAround.reading(image, { image throws(PreparationError) in try readAsGiven(image, score: score) },
+                                moved: { readings, dx, dy in
+            readings.map { DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores) }
+        })
+    }
+
+    private static func readAsGiven(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
         let (map, groups, height) = try found(image)
         if height < detailHeight, let region = closerRegion(around: groups, in: map, digitHeight: height),
            let closer = try? InkMap(image, region: region) {

@@ -1,0 +1,91 @@
+/// A picture cropped tight round its digit, the strokes running into its edges, has too little paper for the
+/// share of ink (`InkMap.inkLimit`) to tell it from noise, and its strokes, meeting all four edges, look like the
+/// dark beyond a page (`InkMap.frameParts`). Its paper is a few wide regions, though, between the strokes and
+/// round the edges, where the "paper" of noise is crumbs between specks (`isWhole`); and strokes meet the edges
+/// in places, where the dark beyond a page runs along them (`isCroppedTight`). Such a picture is read again with
+/// a margin of its own paper round it, as if it had been cut out less tightly, and what was found in it is
+/// moved back to the picture's own pixels. (Where the ink is most of the picture, the paper is taken for the
+/// ink, and neither test sees it.)
+enum PaperAround {
+    /// The paper is whole when at least this share of it lies in regions (4-connected) of at least
+    /// `regionShare` of the picture each.
+    static let wholeShare: Float = 0.8
+    static let regionShare: Float = 0.02
+    /// The margin added on every side, as a share of the picture's longer side: a digit whose ink covered half of
+    /// a square picture then covers under a quarter.
+    static let marginShare = 0.25
+
+    /// Whether the pixels of `plane` below `threshold`, the paper, are whole (see `wholeShare`), not crumbs.
+    static func isWhole(_ plane: Plane, threshold: Float) -> Bool {
+        let (width, height) = (plane.width, plane.height)
+        var seen = plane.values.map { $0 >= threshold }
+        let paper = seen.count { !$0 }
+        let smallest = Int((regionShare * Float(width * height)).rounded(.up))
+        var inWholeRegions = 0
+        var stack: [Int] = []
+        for start in seen.indices where !seen[start] {
+            seen[start] = true
+            stack.append(start)
+            var area = 0
+            while let p = stack.popLast() {
+                area += 1
+                let (x, y) = (p % width, p / width)
+                for (q, inside) in [(p - 1, x > 0), (p + 1, x < width - 1), (p - width, y > 0), (p + width, y < height - 1)]
+                where inside && !seen[q] {
+                    seen[q] = true
+                    stack.append(q)
+                }
+            }
+            if area >= smallest { inWholeRegions += area }
+        }
+        return paper > 0 && Float(inWholeRegions) >= wholeShare * Float(paper)
+    }
+
+    /// Whether the ink (`label`, -1 for paper) meets all four sides of the picture, yet covers less than half of
+    /// its outermost pixels: strokes running into the edges, not the dark beyond a page (`InkMap.frameParts`).
+    static func isCroppedTight(_ label: [Int32], width: Int, height: Int) -> Bool {
+        guard width > 2, height > 2 else { return false }
+        func ink(_ x: Int, _ y: Int) -> Int { label[y * width + x] >= 0 ? 1 : 0 }
+        let top = (0..<width).reduce(0) { $0 + ink($1, 0) }, bottom = (0..<width).reduce(0) { $0 + ink($1, height - 1) }
+        let left = (1..<height - 1).reduce(0) { $0 + ink(0, $1) }, right = (1..<height - 1).reduce(0) { $0 + ink(width - 1, $1) }
+        let leftCorners = ink(0, 0) + ink(0, height - 1), rightCorners = ink(width - 1, 0) + ink(width - 1, height - 1)
+        let sides = [top, bottom, left + leftCorners, right + rightCorners]
+        return !sides.contains(0) && 2 * (top + bottom + left + right) < 2 * (width + height - 2)
+    }
+
+    /// `read(image)`; where that finds the ink cropped tight (`PreparationError.croppedToInk`), `read` of the
+    /// picture with a margin of its paper round it, and `moved` by how far that put the picture's first pixel,
+    /// in the file's pixels.
+    static func reading<Found>(_ image: GrayImage, _ read: (GrayImage) throws(PreparationError) -> Found,
+                               moved: (Found, _ dx: Int, _ dy: Int) -> Found) throws(PreparationError) -> Found {
+        do {
+            return try read(image)
+        } catch .croppedToInk {
+            let margin = max(2, Int((marginShare * Double(max(image.width, image.height))).rounded()))
+            let found = try read(image.withMargin(margin))
+            return moved(found, -margin * image.reduction, -margin * image.reduction)
+        }
+    }
+}
+
+extension GrayImage {
+    /// The picture inside a margin of `margin` pixels on every side, each of its planes (grey and opacity) the
+    /// median of the picture's outermost pixels there: the paper, where the ink meets the edges in places only.
+    func withMargin(_ margin: Int) -> GrayImage {
+        let (outWidth, outHeight) = (width + 2 * margin, height + 2 * margin)
+        func framed(_ plane: [UInt8]) -> [UInt8] {
+            var ring: [UInt8] = []
+            for x in 0..<width { ring += [plane[x], plane[(height - 1) * width + x]] }
+            for y in 0..<height { ring += [plane[y * width], plane[y * width + width - 1]] }
+            var out = [UInt8](repeating: ring.sorted()[ring.count / 2], count: outWidth * outHeight)
+            for y in 0..<height {
+                let start = (y + margin) * outWidth + margin
+                out.replaceSubrange(start..<start + width, with: plane[y * width..<(y + 1) * width])
+            }
+            return out
+        }
+        var out = GrayImage(width: outWidth, height: outHeight, gray: framed(gray), alpha: framed(alpha))
+        out.reduction = reduction
+        return out
+    }
+}
