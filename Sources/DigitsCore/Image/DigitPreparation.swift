@@ -57,7 +57,8 @@ public enum PreparationError: Error, Equatable, CustomStringConvertible {
         case .noDigit: "no digit found: the picture has no ink that stands out from its background"
         case .notInkOnPaper:
             "no digit found: most of the picture stands out from its background (a texture or noise?)"
-        case .croppedToInk: "no digit found: ink fills the picture to its edges, with no paper round it"
+        case .croppedToInk:
+            "no digit found: most of the picture stands out from its background, even with paper added round it"
         case .tooManyMarks(let count):
             "more than \(NumberReading.markLimit) marks (\(count)): not a number; give a picture of one number"
         }

@@ -61,9 +61,13 @@ enum PaperAround {
         do {
             return try read(image)
         } catch .croppedToInk {
-            let margin = max(2, Int((marginShare * Double(max(image.width, image.height))).rounded()))
-            let found = try read(image.withMargin(margin))
-            return moved(found, -margin * image.reduction, -margin * image.reduction)
+            // At most `DigitPreparation.decodingSide` across, as a JPEG is decoded: the margin adds a quarter to
+            // the picture's side, and five quarters of a picture of 50 million pixels would be 78 million.
+            let factor = (max(image.width, image.height) + DigitPreparation.decodingSide - 1) / DigitPreparation.decodingSide
+            let small = factor > 1 ? image.shrunk(by: factor) : image
+            let margin = max(2, Int((marginShare * Double(max(small.width, small.height))).rounded()))
+            let found = try read(small.withMargin(margin))
+            return moved(found, -margin * small.reduction, -margin * small.reduction)
         }
     }
 }
@@ -86,6 +90,37 @@ extension GrayImage {
         }
         var out = GrayImage(width: outWidth, height: outHeight, gray: framed(gray), alpha: framed(alpha))
         out.reduction = reduction
+        return out
+    }
+
+    /// The picture shrunk by `factor` along each side, each pixel (grey and opacity) the mean of its block of the
+    /// picture's (fewer at the right and bottom edges), `reduction` multiplied by `factor`.
+    func shrunk(by factor: Int) -> GrayImage {
+        let (outWidth, outHeight) = ((width + factor - 1) / factor, (height + factor - 1) / factor)
+        func averaged(_ plane: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: outWidth * outHeight)
+            var sums = [Int](repeating: 0, count: outWidth)
+            plane.withUnsafeBufferPointer { plane in
+                for oy in 0..<outHeight {
+                    let rows = oy * factor..<min(height, (oy + 1) * factor)
+                    for ox in 0..<outWidth { sums[ox] = 0 }
+                    for y in rows {
+                        for ox in 0..<outWidth {
+                            var sum = 0
+                            for x in ox * factor..<min(width, (ox + 1) * factor) { sum += Int(plane[y * width + x]) }
+                            sums[ox] += sum
+                        }
+                    }
+                    for ox in 0..<outWidth {
+                        let count = rows.count * (min(width, (ox + 1) * factor) - ox * factor)
+                        out[oy * outWidth + ox] = UInt8((sums[ox] + count / 2) / count)
+                    }
+                }
+            }
+            return out
+        }
+        var out = GrayImage(width: outWidth, height: outHeight, gray: averaged(gray), alpha: averaged(alpha))
+        out.reduction = reduction * factor
         return out
     }
 }
