@@ -1,5 +1,5 @@
 import Benchmark
-import DigitsCore
+@_spi(Benchmarks) import DigitsCore
 import Foundation
 
 // The hot paths of digits, on the bundled MNIST files. Run from Benchmarks/: swift package benchmark
@@ -55,6 +55,42 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     let network3 = TrainingSettings.network3.architecture!
+
+    // The matrix products of network3's convolutions, for one image, 10,000 times, at the shapes an epoch runs
+    // them: m × k by k × n, a floating-point operation count of 2 m n k each time. W X is the forward pass (maps ×
+    // patch by patch × positions), δ Xᵀ the weight gradient (as dot products for the first layer, as a product
+    // with the patches unrolled for the second), Wᵀ δ the gradient sent back. Beside them, the ceiling: 12 × 16
+    // independent multiply-adds a round, 10,000,000 rounds (3.84 × 10⁹ operations), nothing loaded.
+    let products: [(name: String, m: Int, n: Int, k: Int, transposed: Bool)] = [
+        ("first convolution, W X (20 x 25 by 25 x 576)", 20, 576, 25, false),
+        ("first convolution, delta X^T as dot products (20 x 576 by 576 x 25)", 20, 25, 576, true),
+        ("second convolution, W X (40 x 500 by 500 x 64)", 40, 64, 500, false),
+        ("second convolution, delta X^T (40 x 64 by 64 x 500)", 40, 500, 64, false),
+        ("second convolution, W^T delta (500 x 40 by 40 x 64)", 500, 64, 40, false),
+    ]
+    for product in products {
+        Benchmark("product, \(product.name), 10,000 times") { benchmark in
+            var generator = SplitMix64(seed: 1)
+            let (m, n, k) = (product.m, product.n, product.k)
+            let a = (0..<m * k).map { _ in Float(generator.nextUnit()) }
+            let b = (0..<k * n).map { _ in Float(generator.nextUnit()) }
+            var c = [Float](repeating: 0, count: m * n)
+            benchmark.startMeasurement()
+            c.withUnsafeMutableBufferPointer { c in
+                for _ in 0..<10_000 {
+                    if product.transposed {
+                        multiplyAddTransposed(a, b, into: c.baseAddress!, m: m, n: n, k: k)
+                    } else {
+                        multiplyAdd(a, b, into: c.baseAddress!, m: m, n: n, k: k)
+                    }
+                }
+            }
+            blackHole(c)
+        }
+    }
+    Benchmark("multiply-add ceiling, 3.84e9 operations") { _ in
+        blackHole(multiplyAddCeiling(steps: 10_000_000, seed: 0.5))
+    }
 
     // The convolutional network's forward passes over the 10,000 test images, 64 at a time on each core.
     Benchmark("classify test set, network3 architecture") { benchmark in

@@ -9,8 +9,8 @@ import Foundation
 /// values of a row of B once and adds them, scaled by four values of A, into all four rows (eight multiply-adds
 /// for two loads and four broadcasts). Columns left over take one vector at a time, then one value. Each entry of
 /// C adds its k products in order, whatever the tile: the result does not depend on the tiling.
-func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-                 m: Int, n: Int, k: Int) {
+@_spi(Benchmarks) public func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                          into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
     typealias V = Chunk
     let pairedColumns = n / (2 * chunkWidth) * (2 * chunkWidth)
     let wholeColumns = n / chunkWidth * chunkWidth
@@ -86,8 +86,8 @@ func transpose(_ b: UnsafePointer<Float>, rows: Int, columns: Int, into t: Unsaf
 /// C += A Bᵀ for row-major A (m × k), B (n × k) and C (m × n): every entry a dot product of two contiguous rows.
 ///
 /// Two rows of A by four of B at a time: eight running sums of eight lanes each, from six loads per step of k.
-func multiplyAddTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-                           m: Int, n: Int, k: Int) {
+@_spi(Benchmarks) public func multiplyAddTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                                    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
     typealias V = SIMD8<Float>
     let wholeK = k / 8 * 8
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
@@ -141,4 +141,21 @@ func multiplyAddTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
         }
         i += rows
     }
+}
+
+/// The ceiling the products above are measured against (`Benchmarks/`): `steps` rounds of twelve independent
+/// fused multiply-adds of a vector each, from registers, nothing loaded or stored: as many floating-point
+/// operations a second as a core does, compiled as the kernels are. Returns a sum of the results, so that the
+/// work is not optimised away.
+@_spi(Benchmarks) public func multiplyAddCeiling(steps: Int, seed: Float) -> Float {
+    let (x, y) = (Chunk(repeating: 1 - 1e-7), Chunk(repeating: seed))
+    var (s0, s1, s2, s3, s4, s5) = (y, y + 1, y + 2, y + 3, y + 4, y + 5)
+    var (s6, s7, s8, s9, s10, s11) = (y + 6, y + 7, y + 8, y + 9, y + 10, y + 11)
+    for _ in 0..<steps {
+        (s0, s1, s2, s3, s4, s5) = (y.plusProduct(s0, x), y.plusProduct(s1, x), y.plusProduct(s2, x),
+                                    y.plusProduct(s3, x), y.plusProduct(s4, x), y.plusProduct(s5, x))
+        (s6, s7, s8, s9, s10, s11) = (y.plusProduct(s6, x), y.plusProduct(s7, x), y.plusProduct(s8, x),
+                                      y.plusProduct(s9, x), y.plusProduct(s10, x), y.plusProduct(s11, x))
+    }
+    return (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 + s8 + s9 + s10 + s11).sum()
 }
