@@ -1,5 +1,5 @@
 import Testing
-@testable import DigitsCore
+@_spi(Benchmarks) @testable import DigitsCore
 
 /// The convolutions' matrix products against the textbook sums, at shapes that leave every kind of remainder:
 /// rows beyond the last four, columns beyond the last pair of vectors, the last vector and the last eight.

@@ -76,6 +76,9 @@ import Testing
         #expect(throws: PreparationError.notInkOnPaper) { try DigitPreparation.prepare(noisy) }
         noisy.gray = noisy.gray.map { $0 / 2 + 128 }
         #expect(throws: PreparationError.notInkOnPaper) { try DigitPreparation.prepare(noisy) }
+        // A chessboard of 4 × 4 pixels: its paper, whichever side it is, is eight single pixels.
+        let board = GrayImage(width: 4, height: 4, gray: (0..<16).map { ($0 % 4 + $0 / 4) % 2 == 0 ? 0 : 255 })
+        #expect(throws: PreparationError.notInkOnPaper) { try DigitPreparation.prepare(board) }
     }
 
     /// Shrinking averages each block, the blocks at the right and bottom edges over the pixels they have.

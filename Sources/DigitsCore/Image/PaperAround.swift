@@ -8,9 +8,11 @@
 /// ink, and neither test sees it.)
 enum PaperAround {
     /// The paper is whole when at least this share of it lies in regions (4-connected) of at least
-    /// `regionShare` of the picture each.
+    /// `regionShare` of the picture each, and of `regionPixels` (in a picture of a few pixels, a pixel of paper
+    /// is a crumb still).
     static let wholeShare: Float = 0.8
     static let regionShare: Float = 0.02
+    static let regionPixels = 4
     /// The margin added on every side, as a share of the picture's longer side: a digit whose ink covered half of
     /// a square picture then covers under a quarter.
     static let marginShare = 0.25
@@ -20,7 +22,7 @@ enum PaperAround {
         let (width, height) = (plane.width, plane.height)
         var seen = plane.values.map { $0 >= threshold }
         let paper = seen.count { !$0 }
-        let smallest = Int((regionShare * Float(width * height)).rounded(.up))
+        let smallest = max(regionPixels, Int((regionShare * Float(width * height)).rounded(.up)))
         var inWholeRegions = 0
         var stack: [Int] = []
         for start in seen.indices where !seen[start] {
