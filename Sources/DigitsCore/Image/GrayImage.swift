@@ -33,6 +33,59 @@ public struct GrayImage: Equatable, Sendable {
     }
 }
 
+extension GrayImage {
+    /// The picture inside a margin of `margin` pixels on every side, each of its planes (grey and opacity) the
+    /// median of the picture's outermost pixels there: the paper, where the ink meets the edges in places only.
+    func withMargin(_ margin: Int) -> GrayImage {
+        let (outWidth, outHeight) = (width + 2 * margin, height + 2 * margin)
+        func framed(_ plane: [UInt8]) -> [UInt8] {
+            var ring: [UInt8] = []
+            for x in 0..<width { ring += [plane[x], plane[(height - 1) * width + x]] }
+            for y in 0..<height { ring += [plane[y * width], plane[y * width + width - 1]] }
+            var out = [UInt8](repeating: ring.sorted()[ring.count / 2], count: outWidth * outHeight)
+            for y in 0..<height {
+                let start = (y + margin) * outWidth + margin
+                out.replaceSubrange(start..<start + width, with: plane[y * width..<(y + 1) * width])
+            }
+            return out
+        }
+        var out = GrayImage(width: outWidth, height: outHeight, gray: framed(gray), alpha: framed(alpha))
+        out.reduction = reduction
+        return out
+    }
+
+    /// The picture shrunk by `factor` along each side, each pixel (grey and opacity) the mean of its block of the
+    /// picture's (fewer at the right and bottom edges), `reduction` multiplied by `factor`.
+    func shrunk(by factor: Int) -> GrayImage {
+        let (outWidth, outHeight) = ((width + factor - 1) / factor, (height + factor - 1) / factor)
+        func averaged(_ plane: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: outWidth * outHeight)
+            var sums = [Int](repeating: 0, count: outWidth)
+            plane.withUnsafeBufferPointer { plane in
+                for oy in 0..<outHeight {
+                    let rows = oy * factor..<min(height, (oy + 1) * factor)
+                    for ox in 0..<outWidth { sums[ox] = 0 }
+                    for y in rows {
+                        for ox in 0..<outWidth {
+                            var sum = 0
+                            for x in ox * factor..<min(width, (ox + 1) * factor) { sum += Int(plane[y * width + x]) }
+                            sums[ox] += sum
+                        }
+                    }
+                    for ox in 0..<outWidth {
+                        let count = rows.count * (min(width, (ox + 1) * factor) - ox * factor)
+                        out[oy * outWidth + ox] = UInt8((sums[ox] + count / 2) / count)
+                    }
+                }
+            }
+            return out
+        }
+        var out = GrayImage(width: outWidth, height: outHeight, gray: averaged(gray), alpha: averaged(alpha))
+        out.reduction = reduction * factor
+        return out
+    }
+}
+
 /// A rectangle of a picture's pixels.
 struct PixelRegion: Equatable {
     var x, y, width, height: Int
