@@ -54,6 +54,8 @@ struct InkMap {
         }
         if let covered = Ground.covered(plane) { plane = covered }
         inverted = plane.median() > 0.5
+        // Dark ink so bold that it is most of its tight crop: its paper is too little to be told apart from.
+        if !inverted && PaperAround.isDarkInkCroppedTight(plane) { throw .croppedToInk }
         plane = DigitPreparation.separatingInk(plane, inkIsDark: inverted)
         self.region = region
         imagePixelsPerPixel = 1 / scale

@@ -4,8 +4,8 @@
 /// round the edges, where the "paper" of noise is crumbs between specks (`isWhole`); and strokes meet the edges
 /// in places, where the dark beyond a page runs along them (`isCroppedTight`). Such a picture is read again with
 /// a margin of its own paper round it, as if it had been cut out less tightly, and what was found in it is
-/// moved back to the picture's own pixels. (Where the ink is most of the picture, the paper is taken for the
-/// ink, and neither test sees it.)
+/// moved back to the picture's own pixels. Where dark ink is most of the picture, its middle grey level is ink,
+/// and the picture is known as dark ink by its edges (`isDarkInkCroppedTight`).
 enum PaperAround {
     /// The paper is whole when at least this share of it lies in regions (4-connected) of at least
     /// `regionShare` of the picture each, and of `regionPixels` (in a picture of a few pixels, a pixel of paper
@@ -16,6 +16,8 @@ enum PaperAround {
     /// The margin added on every side, as a share of the picture's longer side: a digit whose ink covered half of
     /// a square picture then covers under a quarter.
     static let marginShare = 0.25
+    /// Ink this close to a side, as a share of the picture's shorter side, meets it.
+    static let edgeBand: Float = 0.05
 
     /// Whether the pixels of `plane` below `threshold`, the paper, are whole (see `wholeShare`), not crumbs.
     static func isWhole(_ plane: Plane, threshold: Float) -> Bool {
@@ -53,6 +55,30 @@ enum PaperAround {
         let leftCorners = ink(0, 0) + ink(0, height - 1), rightCorners = ink(width - 1, 0) + ink(width - 1, height - 1)
         let sides = [top, bottom, left + leftCorners, right + rightCorners]
         return !sides.contains(0) && 2 * (top + bottom + left + right) < 2 * (width + height - 2)
+    }
+
+    /// Whether `plane` (luminance, before the ink is separated) is dark ink cropped tight: its dark pixels (below
+    /// half) come within `edgeBand` of all four sides (the crop may leave the strokes' faint rim) yet cover less
+    /// than half of its outermost pixels. A digit so bold that its ink is most of its tight crop has a dark middle
+    /// grey level, which would take the ink for the ground and the paper between the strokes for light ink; with
+    /// its paper round it, it is a minority. Only dark ink is told apart this way: light ink on a dark ground
+    /// cropped as tight looks like a page whose corners the lens darkened.
+    static func isDarkInkCroppedTight(_ plane: Plane) -> Bool {
+        let (width, height) = (plane.width, plane.height)
+        guard width > 2, height > 2 else { return false }
+        let band = max(1, Int((edgeBand * Float(min(width, height))).rounded()))
+        var (left, right, top, bottom) = (false, false, false, false)
+        for y in 0..<height {
+            for x in 0..<width where plane[x, y] < 0.5 {
+                left = left || x < band
+                right = right || x >= width - band
+                top = top || y < band
+                bottom = bottom || y >= height - band
+            }
+        }
+        let outermost = (0..<width).flatMap { [plane[$0, 0], plane[$0, height - 1]] }
+            + (1..<height - 1).flatMap { [plane[0, $0], plane[width - 1, $0]] }
+        return left && right && top && bottom && 2 * outermost.count { $0 < 0.5 } < outermost.count
     }
 
     /// `read(image)`; where that finds the ink cropped tight (`PreparationError.croppedToInk`), `read` of the
