@@ -33,7 +33,7 @@ import Testing
     /// Of the first 100 test digits cropped tight, most read alone and as numbers. Before the margin was added:
     /// drawn 4 × 4, 83 and 81 read, 16 refused as "most of the picture stands out from its background" (the ink
     /// limit that refuses noise); 8 × 8, 81 and 81, 12 refused; the rest misread, strokes running into the
-    /// picture's four edges taken for the dark beyond a page. Now 99 and 98; 96 and 96.
+    /// picture's four edges taken for the dark beyond a page. Now 99 and 98; 98 and 98.
     @Test(arguments: [4, 8])
     func digitsCroppedToTheirInkRead(scale: Int) throws {
         let network = try committedModel.get()
@@ -54,9 +54,7 @@ import Testing
 
     /// A digit so bold that its ink is most of its tight crop (here 98 of the 100) has a dark middle grey level;
     /// its light edges tell it for dark ink (`PaperAround.isDarkInkCroppedTight`). Before they did, 15 of the first
-    /// 100 test digits thickened twice read alone and 12 as numbers (11 and 12 refused); now 46 and 41 (9 and 9).
-    /// Most of the rest are misread where the paper's level, taken block by block, is the ink's inside strokes
-    /// wider than a block.
+    /// 100 test digits thickened twice read alone and 12 as numbers (11 and 12 refused); now 86 and 81 (3 and 3).
     @Test func boldDigitsCroppedToTheirInkRead() throws {
         let network = try committedModel.get()
         let test = try PictureTests.test.get()
@@ -71,7 +69,38 @@ import Testing
             if (try? NumberReading.read(image, score: network.scores))?.map(\.digit) == [label] { asNumbers += 1 }
         }
         #expect(mostlyInk > 90)
-        #expect(alone >= 35 && asNumbers >= 35, "\(alone), \(asNumbers)")
+        #expect(alone >= 75 && asNumbers >= 70, "\(alone), \(asNumbers)")
+    }
+
+    /// A dark board photographed with a strip of light wall all round it is mostly dark and its dark comes near
+    /// every edge, as a bold digit cropped tight; but none of its outermost pixels is dark, and the chalk on it is
+    /// read as light ink. (Without that test, 19 of the first 20 test digits drawn so were misread.)
+    @Test func aBoardInsideAStripOfWallIsLightInkOnADarkGround() throws {
+        let network = try committedModel.get()
+        let test = try PictureTests.test.get()
+        let (width, height, inset, scale) = (400, 300, 20, 6)
+        var right = 0
+        for index in 0..<10 {
+            let digit = Array(test.image(index))
+            var rgba = [UInt8](repeating: 255, count: 4 * width * height)
+            for y in 0..<height {
+                for x in 0..<width {
+                    var value: UInt8 = 200
+                    if (inset..<width - inset).contains(x) && (inset..<height - inset).contains(y) {
+                        let (dx, dy) = (x - (width - 28 * scale) / 2, y - (height - 28 * scale) / 2)
+                        let chalk = (0..<28 * scale).contains(dx) && (0..<28 * scale).contains(dy) ? digit[dy / scale * 28 + dx / scale] : 0
+                        value = UInt8(35 + (230 - 35) * Int(chalk) / 255)
+                    }
+                    for c in 0..<3 { rgba[4 * (y * width + x) + c] = value }
+                }
+            }
+            let folder = TemporaryFolder()
+            let path = folder.write("board.png", PNGWriter(colorType: .gray, bitDepth: 8).encode(rgba: rgba, width: width, height: height))
+            let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
+            #expect(!PaperAround.isDarkInkCroppedTight(DigitPreparation.composite(image)))
+            if DigitReading(prepared: try DigitPreparation.prepare(image), network: network).digit == Int(test.labels[index]) { right += 1 }
+        }
+        #expect(right >= 9, "\(right) of 10")
     }
 
     /// What is found in the picture with paper round it is reported in the picture's own pixels, also where the

@@ -17,7 +17,10 @@ enum PaperAround {
     /// a square picture then covers under a quarter.
     static let marginShare = 0.25
     /// Ink this close to a side, as a share of the picture's shorter side, meets it.
-    static let edgeBand: Float = 0.05
+    static let edgeBand: Float = 0.1
+    /// Dark ink cropped tight runs into the edges: at least this share of the outermost pixels is dark. A dark
+    /// board photographed with a strip of light wall all round it has none.
+    static let darkEdgeShare: Float = 0.05
 
     /// Whether the pixels of `plane` below `threshold`, the paper, are whole (see `wholeShare`), not crumbs.
     static func isWhole(_ plane: Plane, threshold: Float) -> Bool {
@@ -58,8 +61,8 @@ enum PaperAround {
     }
 
     /// Whether `plane` (luminance, before the ink is separated) is dark ink cropped tight: its dark pixels (below
-    /// half) come within `edgeBand` of all four sides (the crop may leave the strokes' faint rim) yet cover less
-    /// than half of its outermost pixels. A digit so bold that its ink is most of its tight crop has a dark middle
+    /// half) come within `edgeBand` of all four sides (the crop may leave the strokes' faint rim) and cover some
+    /// (`darkEdgeShare`) but less than half of its outermost pixels. A digit so bold that its ink is most of its tight crop has a dark middle
     /// grey level, which would take the ink for the ground and the paper between the strokes for light ink; with
     /// its paper round it, it is a minority. Only dark ink is told apart this way: light ink on a dark ground
     /// cropped as tight looks like a page whose corners the lens darkened.
@@ -78,7 +81,8 @@ enum PaperAround {
         }
         let outermost = (0..<width).flatMap { [plane[$0, 0], plane[$0, height - 1]] }
             + (1..<height - 1).flatMap { [plane[0, $0], plane[width - 1, $0]] }
-        return left && right && top && bottom && 2 * outermost.count { $0 < 0.5 } < outermost.count
+        let dark = Float(outermost.count { $0 < 0.5 }) / Float(outermost.count)
+        return left && right && top && bottom && dark >= darkEdgeShare && dark < 0.5
     }
 
     /// `read(image)`; where that finds the ink cropped tight (`PreparationError.croppedToInk`), `read` of the
