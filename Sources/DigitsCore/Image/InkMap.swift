@@ -54,7 +54,7 @@ struct InkMap {
         }
         if let covered = Ground.covered(plane) { plane = covered }
         inverted = plane.median() > 0.5
-        // Dark ink so bold that it is most of its tight crop: its paper is too little to be told apart from.
+        // Dark ink so bold that it is most of its tight crop: to be read with its paper round it (`PaperAround`).
         if !inverted && PaperAround.isDarkInkCroppedTight(plane) { throw .croppedToInk }
         plane = DigitPreparation.separatingInk(plane, inkIsDark: inverted)
         self.region = region

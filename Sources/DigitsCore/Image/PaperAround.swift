@@ -62,10 +62,10 @@ enum PaperAround {
 
     /// Whether `plane` (luminance, before the ink is separated) is dark ink cropped tight: its dark pixels (below
     /// half) come within `edgeBand` of all four sides (the crop may leave the strokes' faint rim) and cover some
-    /// (`darkEdgeShare`) but less than half of its outermost pixels. A digit so bold that its ink is most of its tight crop has a dark middle
-    /// grey level, which would take the ink for the ground and the paper between the strokes for light ink; with
-    /// its paper round it, it is a minority. Only dark ink is told apart this way: light ink on a dark ground
-    /// cropped as tight looks like a page whose corners the lens darkened.
+    /// (`darkEdgeShare`) but less than half of its outermost pixels. A digit so bold that its ink is most of its
+    /// tight crop has a dark middle grey level, which would take the ink for the ground and the paper between the
+    /// strokes for light ink; with its paper round it, it is a minority. Only dark ink is told apart this way:
+    /// light ink on a dark ground cropped as tight looks like a page whose corners the lens darkened.
     static func isDarkInkCroppedTight(_ plane: Plane) -> Bool {
         let (width, height) = (plane.width, plane.height)
         guard width > 2, height > 2 else { return false }
