@@ -103,7 +103,9 @@ struct Train: ParsableCommand {
     var notDigits: Int?
 
     @Option(help: ArgumentHelp("""
-        Digits cut out of a pair of touching or overlapping digits where they meet, made from the training images         and added to them under their own labels, so that the network reads a digit the number reader cut from its         neighbour. (best: 15000)
+        Digits cut out of a pair of touching or overlapping digits where they meet, made from the training images \
+        and added to them under their own labels, so that the network reads a digit the number reader cut from its \
+        neighbour. (best: 15000)
         """, valueName: "count"))
     var digitsInContext: Int?
 
