@@ -114,6 +114,10 @@ import Testing
         #expect(box == (49, 29, 102, 142))
         #expect(bold[48, 100] == 0 && bold[49, 100] == 1 && bold[70, 100] == 1 && bold[71, 100] == 0)
         #expect(bold[100, 28] == 0 && bold[100, 29] == 1 && bold[100, 50] == 1 && bold[100, 51] == 0)
+        // Pieces made for training keep MNIST's own bold strokes (`PieceDrawing`).
+        var kept = frame(stroke: 40)
+        let keptBox = DigitPreparation.strokesToMNISTWidth(&kept, in: (40, 20, 120, 160), thinningBold: false)
+        #expect(keptBox == (40, 20, 120, 160) && kept.values == frame(stroke: 40).values)
         // Strokes of 30, under twice MNIST's, are left as they are.
         var firm = frame(stroke: 30)
         let same = DigitPreparation.strokesToMNISTWidth(&firm, in: (40, 20, 120, 160))

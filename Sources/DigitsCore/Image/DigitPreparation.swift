@@ -108,8 +108,8 @@ public enum DigitPreparation {
     /// Steps 5 and 6 for one digit of `map`: the ink of the connected parts marked in `parts` (indexed by
     /// part) whose columns lie in `columns`, with the anti-aliased rim within two pixels of it, thickened, cropped
     /// and centred. The only way any digit, alone in its picture or one of a number, reaches the network.
-    /// Nil when that ink is empty.
-    static func digit(in map: InkMap, parts: [Bool], columns: Columns) -> PreparedDigit? {
+    /// Nil when that ink is empty. Without `thinningBold`, bold strokes are kept as they are (step 5).
+    static func digit(in map: InkMap, parts: [Bool], columns: Columns, thinningBold: Bool = true) -> PreparedDigit? {
         let (width, height) = (map.plane.width, map.plane.height)
         // The chosen ink's box.
         var (minX, minY, maxX, maxY) = (width, height, -1, -1)
@@ -151,7 +151,7 @@ public enum DigitPreparation {
             for x in wx0..<wx1 where !row.contains(x) || near[x - wx0, y - wy0] == 0 { window[x - wx0, y - wy0] = 0 }
         }
         let found = (x: minX - wx0, y: minY - wy0, width: maxX - minX + 1, height: maxY - minY + 1)
-        let crop = strokesToMNISTWidth(&window, in: found)
+        let crop = strokesToMNISTWidth(&window, in: found, thinningBold: thinningBold)
         let pixels = centredByMass(window.cropped(to: crop))
         // The box reported is the ink's, grown as far as widening grew it.
         let ink = crop.width >= found.width ? crop : found
@@ -302,8 +302,8 @@ public enum DigitPreparation {
     /// them thickened by one pixel all round, 82.13% by two), so it is thinned with a grey-level erosion, to the
     /// width of MNIST's bolder digits. Returns the box to crop: the digit's, grown by as much as the strokes were widened or shrunk by as
     /// much as they were thinned.
-    static func strokesToMNISTWidth(_ plane: inout Plane, in box: (x: Int, y: Int, width: Int, height: Int))
-        -> (x: Int, y: Int, width: Int, height: Int) {
+    static func strokesToMNISTWidth(_ plane: inout Plane, in box: (x: Int, y: Int, width: Int, height: Int),
+                                    thinningBold: Bool = true) -> (x: Int, y: Int, width: Int, height: Int) {
         let pixelsPerOutput = Float(max(box.width, box.height)) / Float(self.box)
         let target = 2 * pixelsPerOutput
         // For a stroke, area ≈ length × width and the ink's boundary ≈ 2 × length.
@@ -327,7 +327,7 @@ public enum DigitPreparation {
             let (x1, y1) = (min(plane.width, box.x + box.width + radius), min(plane.height, box.y + box.height + radius))
             return (x0, y0, x1 - x0, y1 - y0)
         }
-        if strokeWidth > boldStroke * target {
+        if thinningBold && strokeWidth > boldStroke * target {
             let radius = min(Int(((strokeWidth - thinnedStroke * target) / 2).rounded()), (min(box.width, box.height) - 1) / 2)
             guard radius >= 1 else { return box }
             plane = plane.eroded(radius: radius)

@@ -38,12 +38,14 @@ enum PieceDrawing {
     }
 
     /// The ink of `image` between columns (all of them for nil), every part of it, prepared as the reader
-    /// prepares a piece.
+    /// prepares a piece, but keeping bold strokes as they are: the pieces are MNIST's own digits at MNIST's scale,
+    /// taught beside those digits as they are, bold ones too (thinning is for a marker's strokes a person hands
+    /// the reader; the shipped networks were taught pieces made so).
     static func prepared(_ image: GrayImage, columns: Range<Int>?) -> PreparedDigit? {
         guard let map = try? InkMap(image) else { return nil }
         let range = columns ?? 0..<map.plane.width
         return DigitPreparation.digit(in: map, parts: Array(repeating: true, count: map.parts.count),
-                                      columns: DigitPreparation.Columns(range, rows: map.plane.height))
+                                      columns: DigitPreparation.Columns(range, rows: map.plane.height), thinningBold: false)
     }
 
     /// The share of a digit's ink in its columns `range` (of its own 28).
