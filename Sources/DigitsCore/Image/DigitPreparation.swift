@@ -106,8 +106,8 @@ public enum DigitPreparation {
     }
 
     /// Steps 5 and 6 for one digit of `map`: the ink of the connected parts marked in `parts` (indexed by
-    /// part) whose columns lie in `columns`, with the anti-aliased rim within two pixels of it, thickened, cropped
-    /// and centred. The only way any digit, alone in its picture or one of a number, reaches the network.
+    /// part) whose columns lie in `columns`, with the anti-aliased rim within two pixels of it, its strokes
+    /// brought toward MNIST's width, cropped and centred. The only way any digit, alone in its picture or one of a number, reaches the network.
     /// Nil when that ink is empty. Without `thinningBold`, bold strokes are kept as they are (step 5).
     static func digit(in map: InkMap, parts: [Bool], columns: Columns, thinningBold: Bool = true) -> PreparedDigit? {
         let (width, height) = (map.plane.width, map.plane.height)
@@ -300,8 +300,8 @@ public enum DigitPreparation {
     /// bolder (a marker, a thick brush on a small canvas) fills the digit's loops and gaps, and networks trained
     /// on MNIST read it as another digit (the shipped committee reads 99.65% of MNIST's test digits, 97.61% of
     /// them thickened by one pixel all round, 82.13% by two), so it is thinned with a grey-level erosion, to the
-    /// width of MNIST's bolder digits. Returns the box to crop: the digit's, grown by as much as the strokes were widened or shrunk by as
-    /// much as they were thinned.
+    /// width of MNIST's bolder digits. Returns the box to crop: the digit's, grown by as much as the strokes were
+    /// widened or shrunk by as much as they were thinned.
     static func strokesToMNISTWidth(_ plane: inout Plane, in box: (x: Int, y: Int, width: Int, height: Int),
                                     thinningBold: Bool = true) -> (x: Int, y: Int, width: Int, height: Int) {
         let pixelsPerOutput = Float(max(box.width, box.height)) / Float(self.box)
