@@ -23,6 +23,11 @@ import Testing
         #expect(try Train.parse(["--preset", "best"]).settings == .best)
         #expect(try Train.parse(["--preset", "nielsen"]).settings == .nielsen)
         #expect(try Train.parse(["--preset", "mlp"]).settings == .mlp)
+        let deep = try Train.parse(["--preset", "deep"]).settings
+        #expect(deep.architecture?.description == "1x28x28-20C5-MP2-40C3-40C3-MP2-150N-D0.5-10N")
+        var bestLayers = deep
+        bestLayers.architecture = TrainingSettings.best.architecture
+        #expect(deep == .deep && bestLayers == .best)
         let network3 = try Train.parse(["--preset", "network3"]).settings
         #expect(network3 == .network3)
         #expect(network3.architecture?.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N" && network3.sizes == [784, 10])
@@ -205,7 +210,7 @@ import Testing
         let evaluate = try Evaluate.parse([])
         #expect(evaluate.data == nil && evaluate.model.isEmpty && !evaluate.json)
         let (data, models) = (try Home.data(evaluate.data, for: [.test]), try Home.models(evaluate.model))
-        #expect(data == "data/mnist" && models == Home.shippedModels && models.count == 3)
+        #expect(data == "data/mnist" && models == Home.shippedModels && models.count == 7)
         #expect(try Home.model(nil) == "models/best.model")
     }
 
