@@ -9,12 +9,12 @@ struct Digits: AsyncParsableCommand {
         discussion: """
             `digits predict FILE.png` reads the digits in a picture with the shipped models; `digits evaluate` \
             measures them. `digits train` trains Nielsen's network in a second or two and saves models/digits.model \
-            in the current folder; `digits train --preset best` trains the shipped models' recipe; `digits serve` \
+            in the current folder; `digits train --preset best` (or deep) trains the shipped models' recipes; `digits serve` \
             opens a page to draw on; `digits export` writes a model as ONNX, safetensors or network2.py's JSON, \
             and `digits import` reads network2.py's JSON. Every command takes --help.
 
             digits runs from any folder. Without --model it uses $\(Home.modelVariable), else the shipped \
-            committee of three networks, their scores averaged (\(Home.shippedModels.joined(separator: ", ")); \
+            committee of seven networks, their scores averaged (\(Home.shippedModels.joined(separator: ", ")); \
             export takes the first); without --data, $\(Home.dataVariable), else the MNIST files (\(Home.mnist)). Both \
             are looked for in PREFIX/share/digits beside an installed PREFIX/bin/digits, then in the clone the \
             binary lies in, then in the clone it was built from\(Home.describingOnly ? "" : "; here, " + Home.candidates.joined(separator: ", ")).

@@ -10,14 +10,16 @@ import Foundation
 /// 2. the clone that the running binary lies in (`CLONE/.build/…/digits`, as `swift run` and `swift build` leave it);
 /// 3. the clone the binary was built from, wherever the binary has been copied since.
 ///
-/// A home holds the shipped models (`models/best.model`, `best-seed2.model`, `best-seed3.model`) and `data/mnist/`,
+/// A home holds the shipped models (`models/best.model`, …, `mlp.model`: `shippedModels`) and `data/mnist/`,
 /// as a clone does. Paths inside the current folder are shown
 /// relative to it, so that a run from the clone's root reads as it always has.
 enum Home {
     static let modelVariable = "DIGITS_MODEL"
     static let dataVariable = "DIGITS_DATA"
-    /// The shipped committee: three networks of `--preset best` (seeds 1, 2 and 3), their scores averaged.
-    static let shippedModels = ["models/best.model", "models/best-seed2.model", "models/best-seed3.model"]
+    /// The shipped committee, their scores averaged: three networks of `--preset best` and three of `--preset deep`
+    /// (seeds 1, 2 and 3 of each), and the MLP of `--preset mlp`, which errs on other digits than they do.
+    static let shippedModels = ["models/best.model", "models/best-seed2.model", "models/best-seed3.model",
+                                "models/deep.model", "models/deep-seed2.model", "models/deep-seed3.model", "models/mlp.model"]
     /// The shipped committee's first member: the one network, for what takes one model (export).
     static let shippedModel = shippedModels[0]
     static let mnist = "data/mnist"
@@ -105,7 +107,7 @@ enum Home {
 
     /// What `--help` says of the `--model` default of a command that takes a committee: the rule, and what it finds now.
     static var modelsDefault: String {
-        "$\(modelVariable), else the shipped committee of three networks, their scores averaged"
+        "$\(modelVariable), else the shipped committee of seven networks, their scores averaged"
             + found(try? models([]).joined(separator: " + "))
     }
 

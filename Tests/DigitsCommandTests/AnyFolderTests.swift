@@ -5,7 +5,8 @@ import Testing
 /// digits started from a folder outside its clone, as a person runs a command-line tool: without flags it finds
 /// the shipped models and the MNIST files of the clone it was built in (see Sources/digits/Home.swift).
 @Suite struct AnyFolderTests {
-    static let shippedModels = ["best.model", "best-seed2.model", "best-seed3.model"].map {
+    static let shippedModels = ["best.model", "best-seed2.model", "best-seed3.model", "deep.model", "deep-seed2.model",
+                                "deep-seed3.model", "mlp.model"].map {
         CLITests.repository.appendingPathComponent("models/" + $0).path
     }
     static let shippedModel = shippedModels[0]

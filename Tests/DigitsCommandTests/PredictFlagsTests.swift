@@ -8,7 +8,8 @@ import Testing
         let predict = try Predict.parse(["a.png"])
         let models = try Home.models(predict.model)
         #expect(predict.files == ["a.png"] && predict.model.isEmpty)
-        #expect(models == ["models/best.model", "models/best-seed2.model", "models/best-seed3.model"])
+        #expect(models == ["models/best.model", "models/best-seed2.model", "models/best-seed3.model", "models/deep.model",
+                           "models/deep-seed2.model", "models/deep-seed3.model", "models/mlp.model"])
         #expect(!predict.json && !predict.show && predict.top == 1 && predict.savePreprocessed == nil)
         #expect(predict.maxPixels == PictureFile.defaultPixelLimit)
         #expect(!predict.single && predict.boxes == nil)

@@ -33,7 +33,7 @@ cd "$work/elsewhere"
 line=$("$prefix/bin/digits" predict --json 2026.png)
 [ "$(echo "$line" | field number)" = 2026 ] || fail "the installed digits read 2026.png as: $line"
 installed="$prefix/share/digits/models"
-committee="$installed/best.model + $installed/best-seed2.model + $installed/best-seed3.model"
+committee=$(for m in best best-seed2 best-seed3 deep deep-seed2 deep-seed3 mlp; do printf "%s" "${sep:-}$installed/$m.model"; sep=" + "; done)
 [ "$(echo "$line" | field model)" = "$committee" ] || fail "predict used other models: $line"
 report=$("$prefix/bin/digits" evaluate --json)
 [ "$(echo "$report" | field model)" = "$committee" ] || fail "evaluate used other models"
@@ -82,7 +82,7 @@ line=$("$portable/bin/digits" predict --json 2026.png)
 mkdir "$work/lone"
 cp "$portable/bin/digits" "$work/lone/digits"
 if "$work/lone/digits" predict 2026.png 2> "$work/lone.txt"; then fail "a lone copy found a model"; fi
-expected="Error: no shipped model: looked for models/best.model, models/best-seed2.model, models/best-seed3.model in $work/clone; give --model FILE (or set DIGITS_MODEL)"
+expected="Error: no shipped model: looked for models/best.model, models/best-seed2.model, models/best-seed3.model, models/deep.model, models/deep-seed2.model, models/deep-seed3.model, models/mlp.model in $work/clone; give --model FILE (or set DIGITS_MODEL)"
 [ "$(cat "$work/lone.txt")" = "$expected" ] || fail "a lone copy said: $(cat "$work/lone.txt")"
 if "$work/lone/digits" evaluate --model "$portable/share/digits/models/best.model" 2> "$work/lone.txt"; then
     fail "a lone copy found MNIST"
