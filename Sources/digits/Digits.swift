@@ -14,7 +14,7 @@ struct Digits: AsyncParsableCommand {
             and `digits import` reads network2.py's JSON. Every command takes --help.
 
             digits runs from any folder. Without --model it uses $\(Home.modelVariable), else the shipped \
-            committee of seven networks, their scores averaged (\(Home.shippedModels.joined(separator: ", ")); \
+            committee of \(Home.shippedModels.count) networks, their scores averaged (\(Home.shippedModels.joined(separator: ", ")); \
             export takes the first); without --data, $\(Home.dataVariable), else the MNIST files (\(Home.mnist)). Both \
             are looked for in PREFIX/share/digits beside an installed PREFIX/bin/digits, then in the clone the \
             binary lies in, then in the clone it was built from\(Home.describingOnly ? "" : "; here, " + Home.candidates.joined(separator: ", ")).

@@ -107,7 +107,7 @@ enum Home {
 
     /// What `--help` says of the `--model` default of a command that takes a committee: the rule, and what it finds now.
     static var modelsDefault: String {
-        "$\(modelVariable), else the shipped committee of seven networks, their scores averaged"
+        "$\(modelVariable), else the shipped committee of \(shippedModels.count) networks, their scores averaged"
             + found(try? models([]).joined(separator: " + "))
     }
 

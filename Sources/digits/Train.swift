@@ -32,7 +32,8 @@ struct Train: ParsableCommand {
                                + "\(Home.dataDefault(for: [.training, .test])).", valueName: "folder"))
     var data: String?
 
-    @Option(help: "Where to save the trained model. (The shipped models are models/best.model, best-seed2.model, best-seed3.model, deep.model, deep-seed2.model, deep-seed3.model and mlp.model.) A symbolic link is written through to its file.")
+    @Option(help: ArgumentHelp("Where to save the trained model. (The shipped models are "
+                               + "\(Home.shippedModels.joined(separator: ", ")).) A symbolic link is written through to its file."))
     var model = Self.defaultModel
     static let defaultModel = "models/digits.model"
 
