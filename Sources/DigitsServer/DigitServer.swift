@@ -14,15 +14,28 @@ import Foundation
 public final class DigitServer: Sendable {
     private let server: HTTPServer
     private let ended = Ending()
+    /// What the server answers with.
+    public let service: DigitService
 
     /// A server for `service` listening on `host` (an IPv4 address) and `port` (0 picks a free port), serving from
     /// now on, on a thread of its own; throws when it cannot listen there (a port in use, an address not of this
     /// machine). Serving needs no task to be scheduled: in a process whose task threads are all busy (a test run
     /// that trains on every core) requests are still answered.
-    public init(service: DigitService, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits()) throws {
+    public convenience init(service: DigitService, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits()) throws {
+        try self.init(host: host, port: port, limits: limits) { service }
+    }
+
+    /// The same, the service made by `makeService` once the port is held: a port that cannot be had is told at
+    /// once, not after the service has measured its models on the test set. Clients that connect meanwhile wait
+    /// in the listen queue.
+    public init(host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), service makeService: () -> DigitService) throws {
+        let made = MadeService()
         server = try HTTPServer(host: host, port: port, limits: limits) { request in
-            Self.route(request, to: service, bodyLimit: limits.body)
+            Self.route(request, to: made.service!, bodyLimit: limits.body)
         }
+        service = makeService()
+        // Set before the serving thread starts, so every request, handled after that, sees it.
+        made.service = service
         let (server, ended) = (self.server, self.ended)
         let thread = Thread {
             server.serve()
@@ -88,6 +101,11 @@ public final class DigitServer: Sendable {
     private static func response(_ answer: DigitService.Answer) -> HTTPResponse {
         HTTPResponse(status: answer.status, body: answer.body)
     }
+}
+
+/// The service of a server whose port was bound before the service was made: written once, before serving starts.
+private final class MadeService: @unchecked Sendable {
+    var service: DigitService?
 }
 
 /// The end of serving, awaited by any number of `run()` calls, before or after it comes.

@@ -54,18 +54,19 @@ struct Serve: AsyncParsableCommand {
         let models = try Models(model)
         // The page reads digits without them; only its report view needs the test files.
         let test = try Home.testImages(data, without: "serving without the report view")
-        let service = DigitService(models: models.models, modelPaths: models.paths, test: test)
         var limits = HTTPLimits()
         limits.connections = maxConnections
         limits.bodyTimeout = bodyTimeout
         let server: DigitServer
         do {
-            server = try DigitServer(service: service, host: host, port: port, limits: limits)
+            server = try DigitServer(host: host, port: port, limits: limits) {
+                DigitService(models: models.models, modelPaths: models.paths, test: test)
+            }
         } catch {
             throw ServeError(message: "cannot serve on \(host):\(port): \(error)")
         }
         let listening = try await server.waitUntilListening()
-        print("serving \(models.name) (test accuracy \(service.report.map { percent($0.accuracy) } ?? "-")) "
+        print("serving \(models.name) (test accuracy \(server.service.report.map { percent($0.accuracy) } ?? "-")) "
             + "at http://\(host):\(listening)/ ; Ctrl-C stops")
         fflush(nil)
         try await server.run()
