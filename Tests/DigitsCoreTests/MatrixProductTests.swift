@@ -2,7 +2,8 @@ import Testing
 @_spi(Benchmarks) @testable import DigitsCore
 
 /// The convolutions' matrix products against the textbook sums, at shapes that leave every kind of remainder:
-/// rows beyond the last four, columns beyond the last pair of vectors, the last vector and the last eight.
+/// rows beyond the last four, columns beyond the last pair of vectors, the last vector and the last four, and
+/// (transposed) products beyond the last eight.
 @Suite struct MatrixProductTests {
     /// Small integers, so that every sum is exact in Float whatever its order.
     static func matrix(_ rows: Int, _ columns: Int, seed: UInt64) -> [Float] {
@@ -11,7 +12,7 @@ import Testing
     }
 
     static let shapes = [(1, 1, 1), (3, 5, 2), (4, 16, 3), (5, 33, 7), (9, 47, 25), (20, 576, 25), (40, 64, 500),
-                         (40, 500, 64), (6, 80, 9)]
+                         (40, 500, 64), (6, 80, 9), (40, 100, 180)]
 
     /// C += A B (`multiplyAdd`, B k × n) or C += A Bᵀ (`multiplyAddTransposed`, B n × k), for A m × k.
     @Test(arguments: shapes, [false, true])
