@@ -53,8 +53,8 @@ struct Convolution: StackLayer {
                 for j in 0..<k {
                     let row = x + ((c * k + i) * k + j) * positions
                     for y in 0..<output.height {
-                        (row + y * output.width).update(from: a + (c * input.height + y + i) * input.width + j,
-                                                       count: output.width)
+                        copyShortRow(a + (c * input.height + y + i) * input.width + j, to: row + y * output.width,
+                                     count: output.width)
                     }
                 }
             }
@@ -65,22 +65,26 @@ struct Convolution: StackLayer {
     /// Xᵀ[(y, x)][(c, i, j)] = a[c][y + i][x + j]. Unrolled from the input, a kernel's row at a time, rather than
     /// transposed from the X kept by `forward`, one value at a time: 9% less time an epoch of network3 (six rounds
     /// alternated), the same bits.
+    ///
+    /// A kernel's row (k values) is copied four values at a time, the last four reaching up to three values past it
+    /// into the place of the next row, which is copied after it and overwrites them: a row of 3 or 5 takes one or
+    /// two vectors, not 3 or 5 values one by one. `xT` holds three values more than Xᵀ for the last row's reach;
+    /// where a reach would read past the input, the row is copied value by value.
     private func unrollTransposed(_ a: UnsafePointer<Float>, into xT: UnsafeMutablePointer<Float>) {
         let (input, output, k, patch) = (inputShape, outputShape, kernelSize, patchSize)
+        let reach = (k + 3) / 4 * 4
+        let end = a + input.count
         for y in 0..<output.height {
             for x in 0..<output.width {
                 var row = xT + (y * output.width + x) * patch
                 for c in 0..<input.channels {
                     for i in 0..<k {
                         let from = a + (c * input.height + y + i) * input.width + x
-                        // A kernel's row is short (5): four values at a time, then one by one.
-                        var j = 0
-                        while j + 4 <= k {
-                            UnsafeMutableRawPointer(row + j).storeBytes(
-                                of: UnsafeRawPointer(from + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                            j += 4
+                        if from + reach <= end {
+                            for j in stride(from: 0, to: k, by: 4) { storeFour(loadFour(from + j), at: row + j) }
+                        } else {
+                            for j in 0..<k { row[j] = from[j] }
                         }
-                        while j < k { row[j] = from[j]; j += 1 }
                         row += k
                     }
                 }
@@ -97,8 +101,8 @@ struct Convolution: StackLayer {
                 for j in 0..<k {
                     let row = x + ((c * k + i) * k + j) * positions
                     for y in 0..<output.height {
-                        let (from, to) = (row + y * output.width, a + (c * input.height + y + i) * input.width + j)
-                        for v in 0..<output.width { to[v] += from[v] }
+                        addShortRow(row + y * output.width, to: a + (c * input.height + y + i) * input.width + j,
+                                    count: output.width)
                     }
                 }
             }
@@ -125,7 +129,7 @@ struct Convolution: StackLayer {
         // Wᵀ and ∂C/∂X for the input's gradient.
         let wT = UnsafeMutablePointer<Float>.allocate(capacity: patch * maps)
         let nablaX = UnsafeMutablePointer<Float>.allocate(capacity: patch * n)
-        let xT = UnsafeMutablePointer<Float>.allocate(capacity: n >= patch ? 0 : patch * n)
+        let xT = UnsafeMutablePointer<Float>.allocate(capacity: n >= patch ? 0 : patch * n + 3)
         defer { wT.deallocate(); nablaX.deallocate(); xT.deallocate() }
         if inputGradient != nil { transpose(pass.parameters, rows: maps, columns: patch, into: wT) }
         for s in 0..<pass.count {
@@ -154,6 +158,40 @@ struct Convolution: StackLayer {
             }
         }
     }
+}
+
+// The rows a convolution copies and adds are short (a map's width, 8 to 24 values; a kernel's row, 3 or 5), too
+// short for a call to memmove to pay: vectors of eight, then four, then single values.
+
+@inline(__always) private func loadFour(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+@inline(__always) private func storeFour(_ v: SIMD4<Float>, at p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+}
+@inline(__always) private func loadEight(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+@inline(__always) private func storeEight(_ v: SIMD8<Float>, at p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// target[0..<count] = source[0..<count].
+@inline(__always)
+private func copyShortRow(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    var v = 0
+    while v + 8 <= count { storeEight(loadEight(source + v), at: target + v); v += 8 }
+    if v + 4 <= count { storeFour(loadFour(source + v), at: target + v); v += 4 }
+    while v < count { target[v] = source[v]; v += 1 }
+}
+
+/// target[0..<count] += source[0..<count].
+@inline(__always)
+private func addShortRow(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    var v = 0
+    while v + 8 <= count { storeEight(loadEight(target + v) + loadEight(source + v), at: target + v); v += 8 }
+    if v + 4 <= count { storeFour(loadFour(target + v) + loadFour(source + v), at: target + v); v += 4 }
+    while v < count { target[v] += source[v]; v += 1 }
 }
 
 extension Convolution {
