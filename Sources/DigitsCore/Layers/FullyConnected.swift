@@ -33,13 +33,10 @@ struct FullyConnected: StackLayer {
     func forward(_ pass: LayerPass, mode: PassMode) {
         let (n, m) = (inputShape.count, outputShape.count)
         let (w, b) = (pass.parameters, pass.parameters + weightCount)
-        for s in 0..<pass.count {
-            let a = pass.input + s * n
-            let z = pass.output + s * m
-            for j in 0..<m { z[j] = b[j] }
-            // z (m × 1) += W (m × n) a (n × 1), each entry a dot product of a row of W with a.
-            multiplyAddTransposed(w, a, into: z, m: m, n: 1, k: n)
-        }
+        for s in 0..<pass.count { (pass.output + s * m).update(from: b, count: m) }
+        // All samples at once, a row each: Z (samples × m) += A (samples × n) Wᵀ, each entry a dot product of a
+        // sample's input with a row of W; a tile of two samples by four rows reads each row once for both samples.
+        multiplyAddTransposed(pass.input, w, into: pass.output, m: pass.count, n: m, k: n)
     }
 
     func backward(_ pass: LayerPass, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
