@@ -83,7 +83,7 @@ struct LayerPass {
 
 /// Why a forward pass runs.
 enum PassMode: Equatable {
-    /// Reading: every neuron on.
+    /// Reading: every neuron on, and no backward pass follows (a layer need not keep its memory).
     case inference
     /// Learning: layers that act at random (dropout) draw from `seed`, the mini-batch's, and the sample's index.
     case training(seed: UInt64)
