@@ -63,7 +63,7 @@ public struct DigitService: Sendable {
             return Self.error(400, message)
         }
         do {
-            return Self.json(200, Prediction(try NumberReading.read(image, score: classifier.scores), network: models[0].network))
+            return Self.json(200, Prediction(try NumberReading.read(image, score: classifier.scorer()), network: models[0].network))
         } catch {
             return Self.error(422, "\(error) (request body)")
         }

@@ -105,7 +105,7 @@ struct Predict: ParsableCommand {
         do {
             readings = single
                 ? [DigitReading(prepared: try DigitPreparation.prepare(image), network: network)]
-                : try NumberReading.read(image, score: network.scores)
+                : try NumberReading.read(image, score: network.scorer())
         } catch {
             throw PathError(path: path, message: error.description)
         }

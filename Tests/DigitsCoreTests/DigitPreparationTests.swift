@@ -136,7 +136,7 @@ import Testing
             if let prepared = try? DigitPreparation.prepare(image), DigitReading(prepared: prepared, network: network).digit == label {
                 alone += 1
             }
-            if (try? NumberReading.read(image, score: network.scores))?.map(\.digit) == [label] { asNumbers += 1 }
+            if (try? NumberReading.read(image, score: network.scorer()))?.map(\.digit) == [label] { asNumbers += 1 }
         }
         #expect(alone >= 82 && asNumbers >= 79, "\(alone), \(asNumbers)")
     }

@@ -18,7 +18,7 @@ import Testing
             : PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height)
         let path = folder.write(jpeg ? "number.jpg" : "number.png", bytes)
         let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
-        return try NumberReading.read(image, score: network.scores)
+        return try NumberReading.read(image, score: network.scorer())
     }
 
     /// Test digits whose pictures the shipped model reads right alone: 2, 0, 2, 6 and 3, 7, 1, 4, 9, 5, 8.
@@ -142,7 +142,7 @@ import Testing
         line(50, 40, 150, 40)   // the bar
         line(142, 56, 90, 170)  // the stem, 10 pixels below the bar
         let network = try committedModel.get()
-        let readings = try NumberReading.read(image, score: network.scores)
+        let readings = try NumberReading.read(image, score: network.scorer())
         #expect(readings.map(\.digit) == [7])
     }
 
@@ -341,12 +341,12 @@ import Testing
             }
         }
         let text = GrayImage(width: 400, height: 300, gray: gray)
-        #expect(throws: PreparationError.tooManyMarks(240)) { try NumberReading.read(text, score: network.scores) }
+        #expect(throws: PreparationError.tooManyMarks(240)) { try NumberReading.read(text, score: network.scorer()) }
 
         var generator = SplitMix64(seed: 5)
         let noise = GrayImage(width: 400, height: 300, gray: (0..<400 * 300).map { _ in UInt8(generator.nextIndex(below: 256)) })
         let start = Date()
-        #expect(throws: PreparationError.notInkOnPaper) { try NumberReading.read(noise, score: network.scores) }
+        #expect(throws: PreparationError.notInkOnPaper) { try NumberReading.read(noise, score: network.scorer()) }
         #expect(Date().timeIntervalSince(start) < 30)
     }
 

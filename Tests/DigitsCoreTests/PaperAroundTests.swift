@@ -45,7 +45,7 @@ import Testing
             let label = Int(test.labels[index])
             do {
                 if DigitReading(prepared: try DigitPreparation.prepare(image), network: network).digit == label { alone += 1 }
-                if try NumberReading.read(image, score: network.scores).map(\.digit) == [label] { asNumbers += 1 }
+                if try NumberReading.read(image, score: network.scorer()).map(\.digit) == [label] { asNumbers += 1 }
             } catch {
                 refused += 1
             }
@@ -63,12 +63,12 @@ import Testing
         var (alone, asNumbers, mostlyInk) = (0, 0, 0)
         for index in 0..<100 {
             let image = try Self.croppedDigit(index, scale: 8, thickening: 2)
-            if image.gray.count { $0 < 128 } * 2 > image.gray.count { mostlyInk += 1 }
+            if image.gray.count(where: { $0 < 128 }) * 2 > image.gray.count { mostlyInk += 1 }
             let label = Int(test.labels[index])
             if let prepared = try? DigitPreparation.prepare(image), DigitReading(prepared: prepared, network: network).digit == label {
                 alone += 1
             }
-            if (try? NumberReading.read(image, score: network.scores))?.map(\.digit) == [label] { asNumbers += 1 }
+            if (try? NumberReading.read(image, score: network.scorer()))?.map(\.digit) == [label] { asNumbers += 1 }
         }
         #expect(mostlyInk > 90)
         #expect(alone >= 75 && asNumbers >= 70, "\(alone), \(asNumbers)")
@@ -111,7 +111,7 @@ import Testing
     func theBoxIsTheDigitsInThePicture(scale: Int) throws {
         let image = try Self.croppedDigit(0, scale: scale)
         #expect(throws: PreparationError.croppedToInk) { try InkMap(image) }
-        for box in [try DigitPreparation.prepare(image).box] + (try NumberReading.read(image, score: committedModel.get().scores)).map(\.prepared.box) {
+        for box in [try DigitPreparation.prepare(image).box] + (try NumberReading.read(image, score: committedModel.get().scorer())).map(\.prepared.box) {
             let slack = 2 + scale / 4
             #expect(box.x >= 0 && box.y >= 0 && box.x <= slack && box.y <= slack, "\(box)")
             #expect(box.x + box.width <= image.width && box.y + box.height <= image.height, "\(box)")

@@ -7,6 +7,11 @@ public protocol Classifier: Sendable {
     var outputCount: Int { get }
     /// The scores of one input of `inputCount` values.
     func scores(_ input: [Float]) -> [Float]
+    /// A function that gives the scores of one input at a time, as `scores(_:)`, keeping its working memory from
+    /// one input to the next: for a reader that asks about many pieces of one picture, on one thread. (A dense
+    /// network's `scores(_:)` lays out all its weights anew for every input; the MLP's took a fifth of the time of
+    /// reading numbers.)
+    func scorer() -> ([Float]) -> [Float]
     /// The scores of every image of `data`, image after image (`data.count` × `outputCount` values).
     func scores(of data: LabeledImages) -> [Float]
 }
@@ -61,6 +66,8 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 extension Network: Classifier {
     public func scores(_ input: [Float]) -> [Float] { feedForward(input) }
 
+    public func scorer() -> ([Float]) -> [Float] { feedForwardFunction() }
+
     public func scores(of data: LabeledImages) -> [Float] {
         checkFits(data)
         let inputs = SparseInputs(data)
@@ -78,6 +85,8 @@ extension Network: Classifier {
 
 extension LayerStack: Classifier {
     public func scores(_ input: [Float]) -> [Float] { outputs(input) }
+
+    public func scorer() -> ([Float]) -> [Float] { outputsFunction() }
 
     public func scores(of data: LabeledImages) -> [Float] {
         checkFits(data)

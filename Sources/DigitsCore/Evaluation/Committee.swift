@@ -19,6 +19,11 @@ public struct Committee: Classifier {
         Self.average(members.map { $0.scores(input) })
     }
 
+    public func scorer() -> ([Float]) -> [Float] {
+        let scorers = members.map { $0.scorer() }
+        return { input in Self.average(scorers.map { $0(input) }) }
+    }
+
     public func scores(of data: LabeledImages) -> [Float] {
         Self.average(members.map { $0.scores(of: data) })
     }

@@ -60,8 +60,20 @@ public struct LayerStack: Equatable, Sendable {
 
     /// The output for one input of `inputShape.count` values, every neuron on.
     public func outputs(_ input: [Float]) -> [Float] {
-        precondition(input.count == inputShape.count, "input has \(input.count) values, the network takes \(inputShape.count)")
-        return forward([input], mode: .inference)
+        outputsFunction()(input)
+    }
+
+    /// `outputs` as a function that keeps one pass's memory for every input.
+    func outputsFunction() -> ([Float]) -> [Float] {
+        let pass = StackPass(self, batchCapacity: 1)
+        return { [inputShape, parameters] input in
+            precondition(input.count == inputShape.count, "input has \(input.count) values, the network takes \(inputShape.count)")
+            return input.withUnsafeBufferPointer { input in
+                parameters.withUnsafeBufferPointer { parameters in
+                    Array(pass.forward(input.baseAddress!, count: 1, parameters: parameters.baseAddress!, mode: .inference))
+                }
+            }
+        }
     }
 
     /// The outputs of `inputs`, one after another, in `mode`.

@@ -35,6 +35,7 @@ public enum TrainedNetwork: Equatable, Sendable, Classifier {
     public var inputCount: Int { classifier.inputCount }
     public var outputCount: Int { classifier.outputCount }
     public func scores(_ input: [Float]) -> [Float] { classifier.scores(input) }
+    public func scorer() -> ([Float]) -> [Float] { classifier.scorer() }
     public func scores(of data: LabeledImages) -> [Float] { classifier.scores(of: data) }
 
     /// The layers as a person reads them: `[784, 30, 10]`, or `1x28x28-20C5-MP2-40C5-MP2-100N-10N`.

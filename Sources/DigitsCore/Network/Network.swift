@@ -77,11 +77,18 @@ public struct Network: Equatable, Sendable {
 
     /// The output activations for one input of `inputCount` values.
     public func feedForward(_ input: [Float]) -> [Float] {
-        precondition(input.count == inputCount, "input has \(input.count) values, the network takes \(inputCount)")
-        let inputs = SparseInputs(rows: [input])
+        feedForwardFunction()(input)
+    }
+
+    /// `feedForward` as a function that lays out the network in a workspace once and reuses it for every input.
+    func feedForwardFunction() -> ([Float]) -> [Float] {
         let workspace = Workspace(self, batchCapacity: 1)
-        workspace.setInput(inputs[0], sample: 0)
-        return Array(workspace.forward(sample: 0))
+        return { [inputCount] input in
+            precondition(input.count == inputCount, "input has \(input.count) values, the network takes \(inputCount)")
+            let inputs = SparseInputs(rows: [input])
+            workspace.setInput(inputs[0], sample: 0)
+            return Array(workspace.forward(sample: 0))
+        }
     }
 
     /// The class picked for each input, the second half on another core (classifying writes nothing shared), or
