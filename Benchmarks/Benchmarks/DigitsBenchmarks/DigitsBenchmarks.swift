@@ -58,17 +58,20 @@ let benchmarks: @Sendable () -> Void = {
     }
     let network3 = TrainingSettings.network3.architecture!
 
-    // The matrix products of network3's convolutions, for one image, 10,000 times, at the shapes an epoch runs
-    // them: m × k by k × n, a floating-point operation count of 2 m n k each time. W X is the forward pass (maps ×
-    // patch by patch × positions), δ Xᵀ the weight gradient (as dot products for the first layer, as a product
-    // with the patches unrolled for the second), Wᵀ δ the gradient sent back. Beside them, the ceiling: 12 × 16
-    // independent multiply-adds a round, 10,000,000 rounds (3.84 × 10⁹ operations), nothing loaded.
+    // The matrix products of network3's convolutions and of deep's first 3×3 one, for one image, 10,000 times, at
+    // the shapes an epoch runs them: m × k by k × n, a floating-point operation count of 2 m n k each time. W X is
+    // the forward pass (maps × patch by patch × positions), δ Xᵀ the weight gradient (as dot products for the first
+    // layer, as a product with the patches unrolled for the others), Wᵀ δ the gradient sent back. Beside them, the
+    // ceiling: 12 × 16 independent multiply-adds a round, 10,000,000 rounds (3.84 × 10⁹ operations), nothing loaded.
     let products: [(name: String, m: Int, n: Int, k: Int, transposed: Bool)] = [
         ("first convolution, W X (20 x 25 by 25 x 576)", 20, 576, 25, false),
         ("first convolution, delta X^T as dot products (20 x 576 by 576 x 25)", 20, 25, 576, true),
         ("second convolution, W X (40 x 500 by 500 x 64)", 40, 64, 500, false),
         ("second convolution, delta X^T (40 x 64 by 64 x 500)", 40, 500, 64, false),
         ("second convolution, W^T delta (500 x 40 by 40 x 64)", 500, 64, 40, false),
+        // The deep preset's first 3×3 convolution (20×12×12 → 40×10×10): 100 positions, 6 vectors of 16 and 4 left.
+        ("deep's first 3x3 convolution, W X (40 x 180 by 180 x 100)", 40, 100, 180, false),
+        ("deep's first 3x3 convolution, delta X^T (40 x 100 by 100 x 180)", 40, 180, 100, false),
     ]
     for product in products {
         Benchmark("product, \(product.name), 10,000 times") { benchmark in
