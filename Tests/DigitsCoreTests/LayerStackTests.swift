@@ -8,7 +8,8 @@ struct LayerStackTests {
     /// Architectures that use every kind and every way two kinds can meet, with the activations and costs the
     /// flags allow, and both ways a convolution forms its weights' gradient: positions at least as many as a
     /// patch's weights (2C3 on 6×6), and fewer (3x6x6-2C3: 16 positions, 27 weights; then 4C3: 4 and 18; 3C5 on
-    /// 2×8×8: 16 and 50). Maps 4 to 10 wide, so that rows are copied by vectors of eight and four and by single values.
+    /// 2×8×8: 16 and 50). Maps 3 to 13 wide, so that rows are copied by vectors of eight and four, overlapping, and
+    /// by single values.
     static let cases: [(architecture: String, hidden: Network.Activation, output: Network.Activation, cost: Cost)] = [
         ("1x6x6-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
         ("2x7x7-3C2-MP3-D0.3-4N-3N", .sigmoid, .sigmoid, .crossEntropy),
@@ -17,6 +18,7 @@ struct LayerStackTests {
         ("8-D0.4-8N-3N", .relu, .softmax, .crossEntropy),
         ("3x6x6-2C3-4C3-MP2-3N", .relu, .softmax, .crossEntropy),
         ("1x12x12-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
+        ("1x15x15-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
         ("2x8x8-3C5-2C2-3N", .relu, .softmax, .crossEntropy),
     ]
 

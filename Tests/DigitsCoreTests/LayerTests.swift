@@ -67,6 +67,53 @@ struct LayerTests {
         #expect(result.inputGradient == [1, -2, 10, 1])
     }
 
+    /// Every width a map's rows can have, from one value to two vectors and more, each way the rows are copied and
+    /// added (by eights, by fours, overlapping, one by one), and both ways the weights' gradient is formed (fewer
+    /// positions than a patch's weights, and more): forward and backward against the textbook sums. Small integers,
+    /// so that every sum is exact whatever its order.
+    @Test(arguments: [2, 3, 5])
+    func convolutionAgreesWithTheTextbookSumsAtEveryWidth(kernelSize k: Int) {
+        var generator = SplitMix64(seed: UInt64(k))
+        func integers(_ count: Int) -> [Float] { (0..<count).map { _ in Float(generator.nextIndex(below: 9)) - 4 } }
+        let (channels, maps, height) = (2, 3, k + 2)
+        for width in k...k + 20 {
+            let layer = Convolution(input: FeatureShape(channels: channels, height: height, width: width), maps: maps,
+                                    kernelSize: k)
+            let (outHeight, outWidth) = (height - k + 1, width - k + 1)
+            let input = integers(layer.inputShape.count)
+            let parameters = integers(layer.parameterCount)
+            let delta = integers(layer.outputShape.count)
+            let result = Self.run(layer, input: input, parameters: parameters, outputGradient: delta)
+
+            func a(_ c: Int, _ y: Int, _ x: Int) -> Int { (c * height + y) * width + x }
+            func w(_ o: Int, _ c: Int, _ i: Int, _ j: Int) -> Int { ((o * channels + c) * k + i) * k + j }
+            func z(_ o: Int, _ y: Int, _ x: Int) -> Int { (o * outHeight + y) * outWidth + x }
+            var output = [Float](repeating: 0, count: layer.outputShape.count)
+            var inputGradient = [Float](repeating: 0, count: input.count)
+            var parameterGradient = [Float](repeating: 0, count: parameters.count)
+            for o in 0..<maps {
+                for y in 0..<outHeight {
+                    for x in 0..<outWidth {
+                        output[z(o, y, x)] = parameters[layer.weightCount + o]
+                        parameterGradient[layer.weightCount + o] += delta[z(o, y, x)]
+                        for c in 0..<channels {
+                            for i in 0..<k {
+                                for j in 0..<k {
+                                    output[z(o, y, x)] += parameters[w(o, c, i, j)] * input[a(c, y + i, x + j)]
+                                    parameterGradient[w(o, c, i, j)] += delta[z(o, y, x)] * input[a(c, y + i, x + j)]
+                                    inputGradient[a(c, y + i, x + j)] += parameters[w(o, c, i, j)] * delta[z(o, y, x)]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(result.output == output, "k \(k), width \(width): output")
+            #expect(result.inputGradient == inputGradient, "k \(k), width \(width): input gradient")
+            #expect(result.parameterGradient == parameterGradient, "k \(k), width \(width): parameter gradient")
+        }
+    }
+
     @Test func maxPoolingPassesTheGradientToTheFirstLargestOfATie() {
         let layer = MaxPooling(input: FeatureShape(channels: 1, height: 4, width: 4), poolSize: 2)
         #expect(layer.outputShape == FeatureShape(channels: 1, height: 2, width: 2))

@@ -71,22 +71,28 @@ struct Convolution: StackLayer {
     /// two vectors, not 3 or 5 values one by one. `xT` holds three values more than Xᵀ for the last row's reach;
     /// where a reach would read past the input, the row is copied value by value.
     private func unrollTransposed(_ a: UnsafePointer<Float>, into xT: UnsafeMutablePointer<Float>) {
-        let (input, output, k, patch) = (inputShape, outputShape, kernelSize, patchSize)
-        let reach = (k + 3) / 4 * 4
-        let end = a + input.count
+        let (input, output, k) = (inputShape, outputShape, kernelSize)
+        let (reach, end) = ((k + 3) / 4 * 4, a + input.count)
+        // From below a channel's last kernel row to the next channel's first.
+        let nextChannel = (input.height - k) * input.width
+        // The rows of Xᵀ follow one another, (y, x) after (y, x − 1), each (c, i) after (c, i − 1): one pointer
+        // runs through them all, and one through the input.
+        var row = xT
         for y in 0..<output.height {
             for x in 0..<output.width {
-                var row = xT + (y * output.width + x) * patch
-                for c in 0..<input.channels {
-                    for i in 0..<k {
-                        let from = a + (c * input.height + y + i) * input.width + x
+                var from = a + y * input.width + x
+                for _ in 0..<input.channels {
+                    for _ in 0..<k {
                         if from + reach <= end {
-                            for j in stride(from: 0, to: k, by: 4) { storeFour(loadFour(from + j), at: row + j) }
+                            var j = 0
+                            repeat { storeFour(loadFour(from + j), at: row + j); j &+= 4 } while j < k
                         } else {
                             for j in 0..<k { row[j] = from[j] }
                         }
                         row += k
+                        from += input.width
                     }
+                    from += nextChannel
                 }
             }
         }
@@ -178,13 +184,27 @@ struct Convolution: StackLayer {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// target[0..<count] = source[0..<count].
+/// target[0..<count] = source[0..<count]. The values after the last whole vector of eight are copied as the last
+/// eight or four of the row, overlapping values already copied (the same values again): a map 10 wide is two
+/// vectors, not a vector and two values.
 @inline(__always)
 private func copyShortRow(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    guard count >= 4 else {
+        for v in 0..<count { target[v] = source[v] }
+        return
+    }
     var v = 0
     while v + 8 <= count { storeEight(loadEight(source + v), at: target + v); v += 8 }
-    if v + 4 <= count { storeFour(loadFour(source + v), at: target + v); v += 4 }
-    while v < count { target[v] = source[v]; v += 1 }
+    if count - v > 4 {
+        if count >= 8 {
+            storeEight(loadEight(source + count - 8), at: target + count - 8)
+        } else {
+            storeFour(loadFour(source), at: target)
+            storeFour(loadFour(source + count - 4), at: target + count - 4)
+        }
+    } else if v < count {
+        storeFour(loadFour(source + count - 4), at: target + count - 4)
+    }
 }
 
 /// target[0..<count] += source[0..<count].
