@@ -79,14 +79,14 @@ struct Predict: ParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         var failed = false
-        for entry in expand(files) {
-            switch entry {
-            case .failure(let error):
-                report(file: error.path, error: error.description)
-                failed = true
-            case .success(let path):
+        let entries = expand(files)
+        for first in stride(from: 0, to: entries.count, by: 2) {
+            // Two pictures at a time: the second is read on another core while this thread reads the first, and
+            // both are reported in order by this thread (the files a report writes may share a name with another's).
+            let second = first + 1 < entries.count ? Background { [self] in read(entries[first + 1], with: network) } : nil
+            for (path, outcome) in [read(entries[first], with: network)] + (second.map { [$0.result()] } ?? []) {
                 do {
-                    try predict(path, with: network, model: models.name)
+                    try report(path, try outcome.get(), model: models.name)
                 } catch {
                     report(file: path, error: "\(error)")
                     failed = true
@@ -96,7 +96,21 @@ struct Predict: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    private func predict(_ path: String, with network: any Classifier, model: String) throws {
+    /// A picture and the digits read in it.
+    private struct Picture: Sendable {
+        let image: GrayImage
+        let readings: [DigitReading]
+    }
+
+    /// The picture an argument names, read, or why it could not be: with the path its report names.
+    private func read(_ entry: Result<String, FileError>, with network: any Classifier) -> (String, Result<Picture, any Error>) {
+        switch entry {
+        case .failure(let error): (error.path, .failure(error))
+        case .success(let path): (path, Result { try read(path, with: network) })
+        }
+    }
+
+    private func read(_ path: String, with network: any Classifier) throws -> Picture {
         let image = path == Self.standardInput
             ? try PictureFile.read(from: .standardInput, name: PictureFile.standardInputName, pixelLimit: maxPixels,
                                    minimumSide: DigitPreparation.decodingSide)
@@ -109,6 +123,12 @@ struct Predict: ParsableCommand {
         } catch {
             throw PathError(path: path, message: error.description)
         }
+        return Picture(image: image, readings: readings)
+    }
+
+    /// What was read in a picture: printed, and saved where the options say.
+    private func report(_ path: String, _ picture: Picture, model: String) throws {
+        let (image, readings) = (picture.image, picture.readings)
         let stem = path == Self.standardInput
             ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if let folder = savePreprocessed {

@@ -2,18 +2,18 @@ import Foundation
 import Synchronization
 
 /// A value computed on another thread (or given ready), for the thread that started it to collect.
-final class Background<Value: Sendable>: @unchecked Sendable {
+public final class Background<Value: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     private let finished = Atomic<Bool>(false)
     /// Written once, by the computing thread before `finished` is set; read only after `group.wait()`.
     private var value: Value?
 
-    init(ready: Value) {
+    public init(ready: Value) {
         value = ready
         finished.store(true, ordering: .releasing)
     }
 
-    init(computing work: @escaping @Sendable () -> Value) {
+    public init(computing work: @escaping @Sendable () -> Value) {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             value = work()
@@ -22,10 +22,10 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         }
     }
 
-    var isFinished: Bool { finished.load(ordering: .acquiring) }
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
 
     /// Waits for the value.
-    func result() -> Value {
+    public func result() -> Value {
         group.wait()
         return value!
     }
