@@ -27,7 +27,7 @@ import DigitsCore
 let arguments = CommandLine.arguments
 let network = try ModelFile.read(from: arguments[1]).network
 let picture = try PictureFile.read(from: arguments[2])
-let digits = try NumberReading.read(picture, score: network.scores)
+let digits = try NumberReading.read(picture, score: network.scorer())
 print(digits.map { String($0.digit) }.joined())
 SWIFT
 (cd "$work/reader" && swift build 2>&1 | tail -1)

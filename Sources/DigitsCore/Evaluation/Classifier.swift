@@ -5,18 +5,20 @@ import Foundation
 public protocol Classifier: Sendable {
     var inputCount: Int { get }
     var outputCount: Int { get }
-    /// The scores of one input of `inputCount` values.
-    func scores(_ input: [Float]) -> [Float]
-    /// A function that gives the scores of one input at a time, as `scores(_:)`, keeping its working memory from
-    /// one input to the next: for a reader that asks about many pieces of one picture, on one thread. (A dense
-    /// network's `scores(_:)` lays out all its weights anew for every input; the MLP's took a fifth of the time of
-    /// reading numbers.)
+    /// A function that gives the scores of one input of `inputCount` values at a time, keeping its working memory
+    /// from one input to the next: for a reader that asks about many pieces of one picture, on one thread. (Setting
+    /// a dense network up for every input, its weights laid out anew, took a fifth of the time of reading numbers.)
     func scorer() -> ([Float]) -> [Float]
     /// The scores of every image of `data`, image after image (`data.count` × `outputCount` values).
     func scores(of data: LabeledImages) -> [Float]
 }
 
 extension Classifier {
+    /// The scores of one input of `inputCount` values, from a scorer made for it alone.
+    public func scores(_ input: [Float]) -> [Float] {
+        scorer()(input)
+    }
+
     /// The class picked for one input: the index of its largest score.
     public func classify(_ input: [Float]) -> Int {
         argmax(scores(input))
@@ -64,8 +66,6 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 extension Network: Classifier {
-    public func scores(_ input: [Float]) -> [Float] { feedForward(input) }
-
     public func scorer() -> ([Float]) -> [Float] { feedForwardFunction() }
 
     public func scores(of data: LabeledImages) -> [Float] {
@@ -84,8 +84,6 @@ extension Network: Classifier {
 }
 
 extension LayerStack: Classifier {
-    public func scores(_ input: [Float]) -> [Float] { outputs(input) }
-
     public func scorer() -> ([Float]) -> [Float] { outputsFunction() }
 
     public func scores(of data: LabeledImages) -> [Float] {

@@ -15,10 +15,6 @@ public struct Committee: Classifier {
     public var inputCount: Int { members[0].inputCount }
     public var outputCount: Int { members[0].outputCount }
 
-    public func scores(_ input: [Float]) -> [Float] {
-        Self.average(members.map { $0.scores(input) })
-    }
-
     public func scorer() -> ([Float]) -> [Float] {
         let scorers = members.map { $0.scorer() }
         return { input in Self.average(scorers.map { $0(input) }) }

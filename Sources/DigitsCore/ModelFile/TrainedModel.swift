@@ -34,7 +34,6 @@ public enum TrainedNetwork: Equatable, Sendable, Classifier {
 
     public var inputCount: Int { classifier.inputCount }
     public var outputCount: Int { classifier.outputCount }
-    public func scores(_ input: [Float]) -> [Float] { classifier.scores(input) }
     public func scorer() -> ([Float]) -> [Float] { classifier.scorer() }
     public func scores(of data: LabeledImages) -> [Float] { classifier.scores(of: data) }
 
