@@ -20,7 +20,8 @@ struct Train: ParsableCommand {
             --layers takes neurons per layer (784,30,10) or, for any kind of layer, the notation of Ciresan et \
             al.: 1x28x28-20C5-MP2-40C5-MP2-100N-10N is 1 channel of 28×28 pixels, 20 convolution kernels of \
             5×5, max-pooling of 2×2, 40 kernels of 5×5, max-pooling of 2×2, 100 dense neurons and 10 outputs; \
-            D0.5 drops half the values passing that point while training.
+            D0.5 drops half the values passing that point while training; BN normalises them, channel by \
+            channel (batch normalisation).
 
             The last --validation training images are held out to pick the best epoch (and to drive \
             --patience); the best epoch's weights are saved, then tested on the 10,000 test images. \

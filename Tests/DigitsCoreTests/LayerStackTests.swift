@@ -9,32 +9,39 @@ struct LayerStackTests {
     /// flags allow, and both ways a convolution forms its weights' gradient: positions at least as many as a
     /// patch's weights (2C3 on 6×6), and fewer (3x6x6-2C3: 16 positions, 27 weights; then 4C3: 4 and 18; 3C5 on
     /// 2×8×8: 16 and 50). Maps 3 to 13 wide, so that rows are copied by vectors of eight and four, overlapping, and
-    /// by single values.
-    static let cases: [(architecture: String, hidden: Network.Activation, output: Network.Activation, cost: Cost)] = [
-        ("1x6x6-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
-        ("2x7x7-3C2-MP3-D0.3-4N-3N", .sigmoid, .sigmoid, .crossEntropy),
-        ("1x8x8-2C3-3C2-MP2-D0.5-5N-D0.2-3N", .relu, .sigmoid, .quadratic),
-        ("1x5x4-2C2-MP2-3N", .sigmoid, .identity, .quadratic),
-        ("8-D0.4-8N-3N", .relu, .softmax, .crossEntropy),
-        ("3x6x6-2C3-4C3-MP2-3N", .relu, .softmax, .crossEntropy),
-        ("1x12x12-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
-        ("1x15x15-2C3-MP2-3N", .relu, .softmax, .crossEntropy),
-        ("2x8x8-3C5-2C2-3N", .relu, .softmax, .crossEntropy),
+    /// by single values. Batch normalisation's samples pass three together (one sample's dense level has no
+    /// variance); the others one at a time, as each sample added is more kinks of ReLU and pooling that a finite
+    /// difference can straddle (ReLU networks with BN have their values spread to where kinks are, hence the
+    /// sigmoid network on 18 × 18 maps, whose 324 positions are normalised 16 at a time and 4 alone).
+    static let cases: [(architecture: String, hidden: Network.Activation, output: Network.Activation, cost: Cost, samples: Int)] = [
+        ("1x6x6-2C3-MP2-3N", .relu, .softmax, .crossEntropy, 1),
+        ("2x7x7-3C2-MP3-D0.3-4N-3N", .sigmoid, .sigmoid, .crossEntropy, 1),
+        ("1x8x8-2C3-3C2-MP2-D0.5-5N-D0.2-3N", .relu, .sigmoid, .quadratic, 1),
+        ("1x5x4-2C2-MP2-3N", .sigmoid, .identity, .quadratic, 1),
+        ("8-D0.4-8N-3N", .relu, .softmax, .crossEntropy, 1),
+        ("3x6x6-2C3-4C3-MP2-3N", .relu, .softmax, .crossEntropy, 1),
+        ("1x12x12-2C3-MP2-3N", .relu, .softmax, .crossEntropy, 1),
+        ("1x15x15-2C3-MP2-3N", .relu, .softmax, .crossEntropy, 1),
+        ("2x8x8-3C5-2C2-3N", .relu, .softmax, .crossEntropy, 1),
+        ("1x6x6-2C3-BN-MP2-BN-4N-BN-3N", .relu, .softmax, .crossEntropy, 3),
+        ("2x5x5-BN-3C2-MP2-BN-D0.3-4N-3N", .sigmoid, .sigmoid, .quadratic, 3),
+        ("1x19x19-2C2-BN-3N", .sigmoid, .softmax, .crossEntropy, 3),
     ]
 
     @Test(arguments: cases.indices)
     func backpropagationMatchesFiniteDifferences(case index: Int) throws {
-        let (text, hidden, output, cost) = Self.cases[index]
+        let (text, hidden, output, cost, samples) = Self.cases[index]
         let architecture = try Architecture(text)
         var generator = SplitMix64(seed: UInt64(11 + index))
         // He's draw (biases 0) leaves about half of the ReLUs on; N(0, 1) biases would switch most of them off.
         var stack = LayerStack(architecture, hidden: hidden, output: output,
                                initialization: hidden == .relu ? .he : .scaled, generator: &generator)
-        let input = (0..<stack.inputShape.count).map { _ in Float(generator.nextUnit()) }
-        var target = [Float](repeating: 0, count: stack.outputShape.count)
-        target[1] = 1
+        let batch = (0..<samples).map { c in
+            ((0..<stack.inputShape.count).map { _ in Float(generator.nextUnit()) },
+             (0..<stack.outputShape.count).map { Float($0 == c ? 1 : 0) })
+        }
         let mode = PassMode.training(seed: 5)
-        let analytic = stack.gradient([(input, target)], cost: cost, seed: 5)
+        let analytic = stack.gradient(batch, cost: cost, seed: 5)
 
         // Central differences in Double of a Float cost: h large enough that rounding stays small, small enough
         // that a step rarely crosses a ReLU's or a pool's kink (the inputs are random, so ties are unlikely).
@@ -45,10 +52,10 @@ struct LayerStackTests {
             var shifted = parameters
             shifted[p] = parameters[p] + h
             stack = stack.with(parameters: shifted)
-            let plus = Double(stack.cost(input, target: target, cost, mode: mode))
+            let plus = Double(stack.cost(batch, cost, mode: mode))
             shifted[p] = parameters[p] - h
             stack = stack.with(parameters: shifted)
-            let minus = Double(stack.cost(input, target: target, cost, mode: mode))
+            let minus = Double(stack.cost(batch, cost, mode: mode))
             let numeric = (plus - minus) / Double(2 * h)
             #expect(abs(numeric - Double(analytic[p])) <= 5e-3 * max(1, abs(numeric)) + 2e-4,
                     "\(text) parameter \(p): backprop \(analytic[p]), finite difference \(numeric)")
@@ -71,6 +78,52 @@ struct LayerStackTests {
             .reduce([Float](repeating: 0, count: stack.parameters.count)) { zip($0, $1).map(+) }
         #expect(batch.count { $0 != 0 } > batch.count / 2)
         for (a, b) in zip(sum, batch) { #expect(abs(a - b) <= 1e-5 * max(1, abs(a))) }
+    }
+
+    @Test func calibrationGivesEachBatchNormalizationItsInputsMeanAndVariance() throws {
+        // With γ = 1 and β = 0, a normalisation calibrated on some inputs gives them mean 0 and variance 1 per
+        // channel, while reading; the second only if it was measured with the first already set.
+        let architecture = try Architecture("2x5x5-BN-3C2-BN-MP2-BN-2N")
+        var generator = SplitMix64(seed: 8)
+        let stack = LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he, generator: &generator)
+        let count = 150
+        // Channels of different means and spreads, samples shifted a little.
+        var inputs: [[Float]] = []
+        for s in 0..<count {
+            var input: [Float] = []
+            for v in 0..<50 {
+                let spread = Float(1 + v % 3)
+                let offset: Float = v < 25 ? 5 : -2
+                input.append(Float(generator.nextUnit()) * spread + offset + Float(s % 4))
+            }
+            inputs.append(input)
+        }
+        let calibrated = stack.calibrated(on: SparseInputs(rows: inputs))
+        let pass = StackPass(calibrated, batchCapacity: count)
+        let flat = inputs.flatMap { $0 }
+        flat.withUnsafeBufferPointer { flat in
+            calibrated.parameters.withUnsafeBufferPointer { parameters in
+                pass.forward(flat.baseAddress!, count: count, parameters: parameters.baseAddress!, mode: PassMode.inference)
+            }
+        }
+        let normalisations = calibrated.layers.indices.filter { calibrated.layers[$0] is BatchNormalization }
+        #expect(normalisations.count == 3)
+        for l in normalisations {
+            let shape = calibrated.layers[l].outputShape
+            let positions = shape.height * shape.width
+            let output = pass.output(of: l)
+            for c in 0..<shape.channels {
+                var values: [Double] = []
+                for s in 0..<count {
+                    for p in 0..<positions { values.append(Double(output[s * shape.count + c * positions + p])) }
+                }
+                let mean = values.reduce(0, +) / Double(values.count)
+                var variance: Double = 0
+                for value in values { variance += (value - mean) * (value - mean) }
+                variance /= Double(values.count)
+                #expect(abs(mean) < 1e-4 && abs(variance - 1) < 1e-3, "layer \(l) channel \(c): mean \(mean), variance \(variance)")
+            }
+        }
     }
 
     @Test func outputsRunEveryLayerInTurn() throws {
@@ -113,6 +166,7 @@ struct LayerStackTests {
         ("28x28-20c5-mp2-d0.5-10n", "1x28x28-20C5-MP2-D0.5-10N"),
         ("784-30N-10n", "784-30N-10N"),
         ("3x32x32-32C3-MP2-10N", "3x32x32-32C3-MP2-10N"),
+        ("1x28x28-20C5-bn-MP2-Bn-100N-BN-10N", "1x28x28-20C5-BN-MP2-BN-100N-BN-10N"),
     ])
     func readsTheNotation(text: String, normalised: String) throws {
         #expect(try Architecture(text).description == normalised)
@@ -124,6 +178,8 @@ struct LayerStackTests {
         ("1x28x28-20Q5-10N", "20Q5: not a layer"),
         ("1x28x28-20C5", "20C5: the last layer must be the dense output layer"),
         ("1x28x28-20C5-MP2", "MP2: the last layer must be the dense output layer"),
+        ("1x28x28-20C5-10N-BN", "BN: the last layer must be the dense output layer"),
+        ("1x28x28-BNN-10N", "BNN: not a layer"),
         ("1x28x28-100000N-10N", "100000N: the network would have more than 67108864 parameters"),
         ("1x28x28-D1.5-10N", "D1.5: a dropout rate is at least 0 and below 1"),
         ("0x28x28-10N", "0x28x28: the input is CxHxW"),

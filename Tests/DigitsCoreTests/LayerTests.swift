@@ -204,6 +204,28 @@ struct LayerTests {
         #expect(Self.run(layer, input: input, outputGradient: gradient).output == input)
     }
 
+    @Test func batchNormalizationStandardisesEachChannelOverThePassAndReadsByThePopulation() {
+        // Two channels of 2 × 2. Channel 0: 1, 1, 3, 3 (mean 2, variance 1); channel 1: 0, 4, 0, 4 (mean 2,
+        // variance 4): x̂ = ±1 in both (to ε = 10⁻⁵). γ = (2, 3), β = (0.5, −1); the population's μ = (10, 0) and
+        // σ² = (4, 1) are for reading only.
+        let layer = BatchNormalization(input: FeatureShape(channels: 2, height: 2, width: 2))
+        let parameters: [Float] = [2, 3, 0.5, -1, 10, 0, 4, 1]
+        let input: [Float] = [1, 1, 3, 3, 0, 4, 0, 4]
+        let training = Self.run(layer, input: input, parameters: parameters,
+                                outputGradient: [1, 0, 0, 0, 1, 1, 1, 1], mode: .training(seed: 1))
+        func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 } }
+        // y = γ x̂ + β.
+        #expect(close(training.output, [-1.5, -1.5, 2.5, 2.5, -4, 2, -4, 2]))
+        // ∂C/∂x = γ/σ (g − mean g − x̂ mean(g x̂)): channel 0, mean g = ¼, mean(g x̂) = −¼: 2 (1 − ¼ − ¼) = 1,
+        // 2 (0 − ¼ − ¼) = −1, 2 (0 − ¼ + ¼) = 0, 0; channel 1's g is the same everywhere, which x̂ cannot change.
+        #expect(close(training.inputGradient, [1, -1, 0, 0, 0, 0, 0, 0]))
+        // ∂C/∂γ = Σ g x̂ = (−1, 0), ∂C/∂β = Σ g = (1, 4); the population's statistics learn nothing.
+        #expect(close(training.parameterGradient, [-1, 0, 1, 4, 0, 0, 0, 0]))
+        // Reading: γ (x − μ) / √(σ² + ε) + β with the population's μ and σ².
+        let reading = Self.run(layer, input: input, parameters: parameters, outputGradient: [Float](repeating: 0, count: 8))
+        #expect(close(reading.output, [-8.5, -8.5, -6.5, -6.5, -1, 11, -1, 11]))
+    }
+
     @Test func softmaxOutputsSumToOneAndItsGradientIsTheJacobians() {
         let layer = ActivationLayer(input: FeatureShape(neurons: 3), function: .softmax)
         // Large inputs: e^z alone would overflow.

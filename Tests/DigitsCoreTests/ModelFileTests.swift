@@ -119,7 +119,7 @@ import Testing
             ("1x04x28: the kernel is larger than its maps", { $0[19] = 0x30; $0[20] = 0x34 },
              .invalid("architecture 2C5: a 5×5 kernel does not fit the 4×28 maps it gets")),
             ("2C5QMP4: no such layer", { $0[28] = 0x51 },
-             .invalid("architecture 2C5QMP4: not a layer; expected nCk (convolution), MPp (max-pooling), nN (dense) or Dp (dropout)")),
+             .invalid("architecture 2C5QMP4: not a layer; expected nCk (convolution), MPp (max-pooling), nN (dense), Dp (dropout) or BN (batch normalisation)")),
             ("a control character", { $0[17] = 0 }, .invalid("the architecture is not printable ASCII")),
             ("lower case", { $0[26] = 0x63 }, .invalid("architecture 1x28x28-2c5-MP4-D0.5-6N-10N is not written as 1x28x28-2C5-MP4-D0.5-6N-10N")),
             ("no text", { $0[13] = 0 }, .invalid("architecture of 0 characters; expected 1 to 4096")),

@@ -29,6 +29,22 @@ import Testing
         #expect(best.validationCorrect > 830, "\(best.validationCorrect) of 1,000")
     }
 
+    @Test func aBatchNormalizedNetworkLearnsAndKeepsItsTrainingDigitsStatistics() throws {
+        let (training, validation) = try Self.training.get().holdingOutLast(1_000)
+        let architecture = try Architecture("1x28x28-4C5-MP4-BN-16N-BN-10N")
+        let outcome = try Trainer(settings: Self.settings(epochs: 2, seed: 1))
+            .train(architecture, on: training, validation: validation)
+        let stack = try #require(outcome.network)
+        let best = try #require(outcome.history.max { $0.validationCorrect < $1.validationCorrect })
+        // The network kept is the one validated: read with the population's statistics of the training digits,
+        // which measuring again does not change.
+        #expect(stack.correctCount(on: validation) == best.validationCorrect)
+        #expect(stack.calibrated(on: SparseInputs(training)) == stack)
+        let means = stack.parameters[stack.offsets[2] + 8..<stack.offsets[2] + 12]
+        #expect(means.allSatisfy { $0 > 0 }, "ReLU outputs pooled have positive means, not \(Array(means))")
+        #expect(best.validationCorrect > 830, "\(best.validationCorrect) of 1,000")
+    }
+
     @Test func sameSeedSameStackWithDropoutMomentumAndDecay() throws {
         let data = try Self.training.get().subset(0..<300)
         let architecture = try Architecture("1x28x28-3C5-MP4-D0.5-16N-D0.2-10N")

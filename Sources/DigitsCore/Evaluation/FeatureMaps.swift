@@ -61,10 +61,15 @@ extension TrainedNetwork {
 }
 
 extension LayerStack {
-    /// The first layer with weights (dropout before it changes nothing it has learned).
+    /// The first convolution or dense layer (dropout or normalisation before it has no kernels to draw).
     func firstLayerPictures(limit: Int) -> Pictures {
-        let first = layers.firstIndex { $0.parameterCount > 0 } ?? 0
-        let name = architecture.tokens.first { if case .dropout = $0 { false } else { true } }.map(Architecture.notation) ?? ""
+        let first = layers.firstIndex { $0 is Convolution || $0 is FullyConnected } ?? 0
+        let name = architecture.tokens.first {
+            switch $0 {
+            case .convolution, .dense: true
+            case .maxPooling, .dropout, .batchNormalization: false
+            }
+        }.map(Architecture.notation) ?? ""
         let weights = parameters[offsets[first]...]
         switch layers[first] {
         case let convolution as Convolution:
@@ -109,7 +114,7 @@ extension LayerStack {
             case .maxPooling:
                 pictures.append(Pictures(name: Architecture.notation(token), shape: layers[l].outputShape, values: outputs[l]))
                 l += 1
-            case .dropout:
+            case .dropout, .batchNormalization:
                 l += 1
             }
         }

@@ -12,6 +12,7 @@ import Foundation
 // A network of other layer kinds takes its input's shape, [N, C, H, W] (a flat input of 784 as [N, 1, 28, 28]),
 // and writes each layer l of its stack (activations are layers too) as the layer says (`ExportedLayer`):
 // Conv(x, layers.l.weight [C_out, C_in, k, k], layers.l.bias), MaxPool(kernel_shape = strides = [p, p]),
+// BatchNormalization(x, layers.l.weight, .bias, .running_mean, .running_var [C]; ε 10⁻⁵, the default),
 // Gemm(x, layers.l.weight [out, in], layers.l.bias, transB = 1) after a Flatten(axis 1) where the value still has
 // feature maps, Relu, Sigmoid, Softmax; dropout, which acts only in training, and the identity write nothing.
 //

@@ -11,7 +11,8 @@ import Foundation
 // The tensors are `layers.i.weight`, shape [outputs, inputs] (W as the book writes it, as PyTorch's Linear
 // stores it), and `layers.i.bias`, shape [outputs], for each layer i from the input. A network of other layer
 // kinds numbers the layers of its stack (activations and dropout count, and have no tensors): a convolution's
-// `layers.l.weight` is [C_out, C_in, k, k] and its bias [C_out], as PyTorch's Conv2d stores them.
+// `layers.l.weight` is [C_out, C_in, k, k] and its bias [C_out], as PyTorch's Conv2d stores them; a batch
+// normalisation's `weight`, `bias`, `running_mean` and `running_var` are [C], as BatchNorm2d stores them.
 
 public enum SafetensorsFile {
     public static func encode(_ model: TrainedModel, metadata: [(key: String, value: String)]) -> [UInt8] {

@@ -9,7 +9,8 @@ import Foundation
 /// - `nCk`: a convolution of n kernels of k × k (stride 1, no padding), then the hidden activation;
 /// - `MPp`: max-pooling of p × p;
 /// - `nN`: a dense layer of n neurons, then the hidden activation, or the output activation for the last;
-/// - `Dp`: dropout of the values passing that point with probability p in [0, 1), e.g. `D0.5`.
+/// - `Dp`: dropout of the values passing that point with probability p in [0, 1), e.g. `D0.5`;
+/// - `BN`: batch normalisation of the values passing that point (after a layer's activation), channel by channel.
 /// The last token is the dense output layer. Letters may be written in either case.
 public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     public enum Token: Equatable, Sendable {
@@ -17,6 +18,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         case maxPooling(size: Int)
         case dense(neurons: Int)
         case dropout(rate: Float)
+        case batchNormalization
     }
 
     public let input: FeatureShape
@@ -104,6 +106,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
     private static func token(_ part: String) throws(ArchitectureError) -> Token {
         let text = part.uppercased()
         func number(_ digits: Substring) -> Int? { Int(digits).flatMap { $0 > 0 && $0 <= maximumLevelSize ? $0 : nil } }
+        if text == "BN" { return .batchNormalization }
         if text.hasPrefix("MP"), let p = number(text.dropFirst(2)) { return .maxPooling(size: p) }
         if text.hasSuffix("N"), let n = number(text.dropLast()) { return .dense(neurons: n) }
         if text.hasPrefix("D"), let p = Float(text.dropFirst()), p >= 0, p < 1 { return .dropout(rate: p) }
@@ -114,7 +117,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         if halves.count == 2, let n = number(halves[0]), let k = number(halves[1]) {
             return .convolution(maps: n, kernelSize: k)
         }
-        throw .init("\(part): not a layer; expected nCk (convolution), MPp (max-pooling), nN (dense) or Dp (dropout)")
+        throw .init("\(part): not a layer; expected nCk (convolution), MPp (max-pooling), nN (dense), Dp (dropout) or BN (batch normalisation)")
     }
 
     /// The layers, each convolution and hidden dense layer followed by `hidden`, the output layer by `output`.
@@ -145,6 +148,8 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
                 layer = FullyConnected(input: shape, neurons: n)
             case .dropout(let p):
                 layer = Dropout(input: shape, rate: p)
+            case .batchNormalization:
+                layer = BatchNormalization(input: shape)
             }
             guard layer.outputShape.count <= Self.maximumLevelSize else {
                 throw .init("\(name): \(layer.outputShape.count) values per sample; at most \(Self.maximumLevelSize)")
@@ -161,7 +166,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
             switch token {
             case .convolution, .dense:
                 layers.append(ActivationLayer(input: shape, function: t == tokens.count - 1 ? output : hidden))
-            case .maxPooling, .dropout: break
+            case .maxPooling, .dropout, .batchNormalization: break
             }
         }
         return layers
@@ -173,6 +178,7 @@ public struct Architecture: Equatable, Sendable, CustomStringConvertible {
         case .maxPooling(let p): "MP\(p)"
         case .dense(let n): "\(n)N"
         case .dropout(let p): "D\(p)"
+        case .batchNormalization: "BN"
         }
     }
 

@@ -86,15 +86,17 @@ public struct LayerStack: Equatable, Sendable {
         }
     }
 
-    /// The cost of one input against `target`, in `mode` (training mode draws dropout's mask from its seed).
-    func cost(_ input: [Float], target: [Float], _ cost: Cost, mode: PassMode = .inference) -> Float {
-        cost.value(forward([input], mode: mode), target, output: outputActivation)
+    /// The cost of `batch`'s inputs against their targets, summed, passing together in `mode` (training mode
+    /// draws dropout's mask from its seed, and batch normalisation uses the batch's statistics).
+    func cost(_ batch: [(input: [Float], target: [Float])], _ cost: Cost, mode: PassMode = .inference) -> Float {
+        // Both costs sum over values, so the batch's outputs against its targets, end to end, are the sum.
+        cost.value(forward(batch.map(\.input), mode: mode), batch.flatMap(\.target), output: outputActivation)
     }
 
     /// True when every parameter is a finite number.
     public var isFinite: Bool { parameters.allSatisfy(\.isFinite) }
 
-    /// Σ over `batch` of ∂C/∂parameters, training mode with dropout drawn from `seed`.
+    /// Σ over `batch` of ∂C/∂parameters, its samples passing together in training mode, dropout drawn from `seed`.
     func gradient(_ batch: [(input: [Float], target: [Float])], cost: Cost, seed: UInt64 = 0) -> [Float] {
         let pass = StackPass(self, batchCapacity: batch.count)
         let inputs = batch.flatMap(\.input)
@@ -153,16 +155,20 @@ final class StackPass {
                   parameters: parameters + offsets[l], memory: memories[l], count: count, firstSample: firstSample)
     }
 
-    /// Runs `count` samples of `input` through every layer with `parameters` (laid out as the stack's); returns
-    /// their outputs, valid until the next pass. `firstSample` is the first one's index in its mini-batch.
+    /// Runs `count` samples of `input` through every layer (or the first `layers`) with `parameters` (laid out as
+    /// the stack's); returns the outputs of the last layer run, valid until the next pass. `firstSample` is the
+    /// first one's index in its mini-batch.
+    @discardableResult
     func forward(_ input: UnsafePointer<Float>, count: Int, firstSample: Int = 0, parameters: UnsafePointer<Float>,
-                 mode: PassMode) -> UnsafeBufferPointer<Float> {
+                 mode: PassMode, layers end: Int? = nil) -> UnsafeBufferPointer<Float> {
         precondition(count <= batchCapacity)
         (self.input, self.firstSample) = (input, firstSample)
-        for (l, layer) in layers.enumerated() {
-            layer.forward(pass(l, count: count, parameters: parameters), mode: mode)
+        let end = end ?? layers.count
+        for l in 0..<end {
+            layers[l].forward(pass(l, count: count, parameters: parameters), mode: mode)
         }
-        return UnsafeBufferPointer(start: values[values.count - 1], count: count * layers[layers.count - 1].outputShape.count)
+        guard end > 0 else { return UnsafeBufferPointer(start: input, count: count * layers[0].inputShape.count) }
+        return UnsafeBufferPointer(start: values[end - 1], count: count * layers[end - 1].outputShape.count)
     }
 
     /// Layer `l`'s output of the last forward pass, sample after sample.

@@ -46,7 +46,8 @@ import Foundation
 //   …                 dense layers: for each layer in order, W, row-major (outputs × inputs) f32, then b (outputs) f32;
 //                     layers of any kind: every parameter f32, layer after layer, each laid out as its kind's file
 //                     in Sources/DigitsCore/Layers documents (a convolution's kernels, then its biases; a dense
-//                     layer's W row-major, then b); the architecture says how many
+//                     layer's W row-major, then b; a batch normalisation's γ, β, then the population's μ and σ²,
+//                     each per channel); the architecture says how many
 //   end−4   4         CRC-32 (zlib's) of every byte before it
 //
 // Version 5 is version 6 without the field marked [v6], and version 4 is version 5 without the field marked [v5];
