@@ -7,6 +7,7 @@ safetensors and numpy (scripts/install-python-test-dependencies puts them in .bu
    of digits' own.
 2. safetensors: the MLP's tensors equal the weights stored in the model file (read by its documented layout); the
    convolutional network's, run by numpy as PyTorch's Conv2d, MaxPool2d and Linear define them, give digits' scores.
+   A small network with batch normalisation, trained here for one epoch, passes 1 and 2 too.
 3. network2.py's JSON: an exported network loads as network2.py's load() reads it and scores in numpy what digits
    evaluate counts; a network made and trained in numpy and saved as network2.py's save() writes it imports and
    evaluates in digits to the accuracy numpy measured.
@@ -125,8 +126,8 @@ print(f"safetensors mlp: {len(tensors)} tensors equal to the model file's, bit f
 def convnet_scores(tensors, architecture, x):
     """A network of the notation (1x28x28-20C5-MP2-…-10N, ReLU hidden, softmax output) run in float64 numpy as
     PyTorch defines its layers: Conv2d (cross-correlation, weight [out, in, k, k]), MaxPool2d (floor), Linear
-    (weight [out, in] on the flattened C×H×W), dropout doing nothing. Tensors are numbered by the stack's layers,
-    activations and dropout included."""
+    (weight [out, in] on the flattened C×H×W), BatchNorm2d or BatchNorm1d in eval mode (running statistics, eps
+    1e-5), dropout doing nothing. Tensors are numbered by the stack's layers, activations and dropout included."""
     a, layer = x.astype(np.float64), 0
     tokens = architecture.split("-")[1:]
     for t, token in enumerate(tokens):
@@ -136,6 +137,12 @@ def convnet_scores(tensors, architecture, x):
             a = a[:, :, :h // p * p, :w // p * p].reshape(n, c, h // p, p, w // p, p).max(axis=(3, 5))
             layer += 1
         elif token.startswith("D"):
+            layer += 1
+        elif token == "BN":
+            shape = (1, -1) + (1,) * (a.ndim - 2)
+            mean, var = (tensors[f"layers.{layer}.running_{k}"].reshape(shape) for k in ["mean", "var"])
+            weight, bias = (tensors[f"layers.{layer}.{k}"].reshape(shape) for k in ["weight", "bias"])
+            a = (a - mean) / np.sqrt(var.astype(np.float64) + 1e-5) * weight + bias
             layer += 1
         elif "C" in token:
             weight, bias = tensors[f"layers.{layer}.weight"], tensors[f"layers.{layer}.bias"]
@@ -155,23 +162,34 @@ def convnet_scores(tensors, architecture, x):
     return a
 
 
-out = work / "shipped.safetensors"
-run("export", "--format", "safetensors", "--model", shipped, "--output", out)
-tensors = load_file(str(out))
-with safe_open(str(out), "np") as f:
-    metadata = f.metadata()
-assert metadata["architecture"].startswith("1x28x28-") and metadata["activations"] == "relu,softmax", metadata
-csv = work / "shipped.scores.csv"
-run("evaluate", "--model", shipped, "--scores", csv)
-reference = np.loadtxt(csv, delimiter=",", skiprows=1)
-scores = np.concatenate([convnet_scores(tensors, metadata["architecture"], images[i:i + 500].reshape(-1, 1, 28, 28))
-                         for i in range(0, 10_000, 500)])
-same = int((scores.argmax(1) == reference[:, 2]).sum())
-difference = float(np.abs(scores - reference[:, 3:]).max())
-assert same == 10_000 and difference <= 1e-5, (same, difference)
-print(f"safetensors shipped: {len(tensors)} tensors ({metadata['architecture']}), run by numpy as PyTorch's layers, "
-      f"answer as digits on {same:,} of 10,000 test images; largest score difference {difference:.2e}; "
-      f"{out.stat().st_size:,} bytes")
+def check_convnet_safetensors(model_path, name):
+    out = work / f"{name}.safetensors"
+    run("export", "--format", "safetensors", "--model", model_path, "--output", out)
+    tensors = load_file(str(out))
+    with safe_open(str(out), "np") as f:
+        metadata = f.metadata()
+    assert metadata["architecture"].startswith("1x28x28-") and metadata["activations"] == "relu,softmax", metadata
+    csv = work / f"{name}.scores.csv"
+    run("evaluate", "--model", model_path, "--scores", csv)
+    reference = np.loadtxt(csv, delimiter=",", skiprows=1)
+    scores = np.concatenate([convnet_scores(tensors, metadata["architecture"], images[i:i + 500].reshape(-1, 1, 28, 28))
+                             for i in range(0, 10_000, 500)])
+    same = int((scores.argmax(1) == reference[:, 2]).sum())
+    difference = float(np.abs(scores - reference[:, 3:]).max())
+    assert same == 10_000 and difference <= 1e-5, (name, same, difference)
+    print(f"safetensors {name}: {len(tensors)} tensors ({metadata['architecture']}), run by numpy as PyTorch's "
+          f"layers, answer as digits on {same:,} of 10,000 test images; largest score difference {difference:.2e}; "
+          f"{out.stat().st_size:,} bytes")
+
+
+check_convnet_safetensors(shipped, "shipped")
+
+# Batch normalisation, which no shipped model has: a small network trained for one epoch, through both formats.
+normalised = work / "normalised.model"
+run("train", "--preset", "network3", "--layers", "1x28x28-6C5-MP2-BN-12C5-MP2-BN-30N-10N", "--epochs", "1",
+    "--model", normalised)
+check_onnx(normalised, "normalised")
+check_convnet_safetensors(normalised, "normalised")
 
 
 def network2_load(path):
