@@ -132,6 +132,24 @@ import Testing
         }
     }
 
+    @Test func aNegativeVarianceIsNamed() throws {
+        // 1x4x4-BN-2N: the file ends with BN's γ, β, μ, σ² (one channel each), then the dense 2 × 16 W and 2 b,
+        // then the checksum.
+        var model = try Self.layeredModel()
+        var generator = SplitMix64(seed: 4)
+        let architecture = try Architecture("1x4x4-BN-2N")
+        model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
+                                            generator: &generator))
+        model.record.settings.architecture = architecture
+        model.record.settings.sizes = [16, 2]
+        #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
+        let variance = ModelFile.encode(model).count - 4 - 4 * 34 - 4
+        let bytes = Self.resealed(model) { $0[variance..<variance + 4] = [0, 0, 0x80, 0xBF] }  // −1
+        #expect(throws: ModelFileError.Problem.invalid("layer 1: batch normalisation with a negative variance, -1.0")) {
+            try ModelFile.decode(bytes)
+        }
+    }
+
     @Test func readsVersionOneFiles() throws {
         // The model digits shipped before format 2: Nielsen's network, seed 1, saved by `digits train`.
         let path = repositoryRoot.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/nielsen-seed1-v1.model").path

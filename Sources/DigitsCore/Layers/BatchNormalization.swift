@@ -31,6 +31,12 @@ struct BatchNormalization: StackLayer {
         return [Float](repeating: 1, count: c) + [Float](repeating: 0, count: 2 * c) + [Float](repeating: 1, count: c)
     }
 
+    func problem(with parameters: ArraySlice<Float>) -> String? {
+        let variances = parameters.suffix(inputShape.channels)
+        guard let negative = variances.first(where: { $0 < 0 }) else { return nil }
+        return "batch normalisation with a negative variance, \(negative)"
+    }
+
     /// Where channel c's parameter of kind `k` (0 γ, 1 β, 2 μ, 3 σ²) lies.
     private func parameter(_ k: Int, _ c: Int) -> Int { k * inputShape.channels + c }
 

@@ -96,6 +96,14 @@ public struct LayerStack: Equatable, Sendable {
     /// True when every parameter is a finite number.
     public var isFinite: Bool { parameters.allSatisfy(\.isFinite) }
 
+    /// Why the (finite) parameters cannot be these layers', if they cannot, naming the layer by its place.
+    var parameterProblem: String? {
+        for (l, layer) in layers.enumerated() {
+            if let problem = layer.problem(with: parameters[offsets[l]..<offsets[l + 1]]) { return "layer \(l + 1): \(problem)" }
+        }
+        return nil
+    }
+
     /// Σ over `batch` of ∂C/∂parameters, its samples passing together in training mode, dropout drawn from `seed`.
     func gradient(_ batch: [(input: [Float], target: [Float])], cost: Cost, seed: UInt64 = 0) -> [Float] {
         let pass = StackPass(self, batchCapacity: batch.count)

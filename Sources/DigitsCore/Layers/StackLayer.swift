@@ -49,6 +49,10 @@ protocol StackLayer: Sendable {
     /// The layer's initial parameters, drawn from `generator` as `initialization` says.
     func initialParameters(_ initialization: Network.Initialization, generator: inout SplitMix64) -> [Float]
 
+    /// Why `parameters` (finite numbers, laid out as the layer's) cannot be this layer's, if they cannot: what a
+    /// model file must not hand the layer (a negative variance).
+    func problem(with parameters: ArraySlice<Float>) -> String?
+
     /// Output from input for `pass.count` samples.
     func forward(_ pass: LayerPass, mode: PassMode)
 
@@ -63,6 +67,7 @@ extension StackLayer {
     var weightCount: Int { 0 }
     var memoryCount: Int { 0 }
     func initialParameters(_ initialization: Network.Initialization, generator: inout SplitMix64) -> [Float] { [] }
+    func problem(with parameters: ArraySlice<Float>) -> String? { nil }
 }
 
 /// What a layer reads and writes for a run of samples.

@@ -267,6 +267,7 @@ public enum ModelFile {
         guard stored == computed else { throw .checksumMismatch }
 
         guard network.isFinite else { throw .invalid("weights include NaN or infinite values") }
+        if case .layered(let stack) = network, let problem = stack.parameterProblem { throw .invalid(problem) }
         var settings = TrainingSettings(sizes: [network.inputCount, network.outputCount], epochs: epochs,
                                         batchSize: batchSize, learningRate: learningRate, seed: seed)
         switch network {
