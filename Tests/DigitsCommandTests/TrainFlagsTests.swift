@@ -28,6 +28,11 @@ import Testing
         var bestLayers = deep
         bestLayers.architecture = TrainingSettings.best.architecture
         #expect(deep == .deep && bestLayers == .best)
+        let deepBN = try Train.parse(["--preset", "deep-bn"]).settings
+        #expect(deepBN.architecture?.description == "1x28x28-20C5-BN-MP2-40C3-BN-40C3-BN-MP2-150N-D0.5-10N")
+        var deepLayers = deepBN
+        deepLayers.architecture = TrainingSettings.deep.architecture
+        #expect(deepBN == .deepBN && deepLayers == .deep)
         let network3 = try Train.parse(["--preset", "network3"]).settings
         #expect(network3 == .network3)
         #expect(network3.architecture?.description == "1x28x28-20C5-MP2-40C5-MP2-100N-10N" && network3.sizes == [784, 10])

@@ -45,9 +45,9 @@ import Testing
         #expect(best.validationCorrect > 830, "\(best.validationCorrect) of 1,000")
     }
 
-    @Test func sameSeedSameStackWithDropoutMomentumAndDecay() throws {
+    @Test func sameSeedSameStackWithDropoutNormalisationMomentumAndDecay() throws {
         let data = try Self.training.get().subset(0..<300)
-        let architecture = try Architecture("1x28x28-3C5-MP4-D0.5-16N-D0.2-10N")
+        let architecture = try Architecture("1x28x28-3C5-BN-MP4-D0.5-16N-D0.2-10N")
         var settings = Self.settings(epochs: 1, seed: 4)
         settings.batchSize = 7
         settings.momentum = 0.9
