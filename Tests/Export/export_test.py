@@ -76,7 +76,7 @@ def model_tensors(path, sizes):
     return tensors
 
 
-def check_onnx(model_path, name):
+def check_onnx(model_path, name, tolerance=1e-5):
     out = work / f"{name}.onnx"
     run("export", "--model", model_path, "--format", "onnx", "--output", out)
     model = onnx.load(out)
@@ -97,7 +97,7 @@ def check_onnx(model_path, name):
     same = int((scores.argmax(1) == answers).sum())
     difference = float(np.abs(scores - reference[:, 3:]).max())
     assert same == 10_000, f"{name}: onnxruntime answers as digits on {same} of 10,000"
-    assert difference <= 1e-5, f"{name}: scores differ by up to {difference}"
+    assert difference <= tolerance, f"{name}: scores differ by up to {difference}"
     assert int((answers == labels).sum()) == report["correct"]
     print(f"onnx {name}: checker passes (IR 7, opset 13); onnxruntime answers as digits evaluate on {same:,} of "
           f"10,000 test images ({report['correct']:,} right); largest score difference {difference:.2e}; "
@@ -162,7 +162,7 @@ def convnet_scores(tensors, architecture, x):
     return a
 
 
-def check_convnet_safetensors(model_path, name):
+def check_convnet_safetensors(model_path, name, tolerance=1e-5):
     out = work / f"{name}.safetensors"
     run("export", "--format", "safetensors", "--model", model_path, "--output", out)
     tensors = load_file(str(out))
@@ -176,7 +176,7 @@ def check_convnet_safetensors(model_path, name):
                              for i in range(0, 10_000, 500)])
     same = int((scores.argmax(1) == reference[:, 2]).sum())
     difference = float(np.abs(scores - reference[:, 3:]).max())
-    assert same == 10_000 and difference <= 1e-5, (name, same, difference)
+    assert same == 10_000 and difference <= tolerance, (name, same, difference)
     print(f"safetensors {name}: {len(tensors)} tensors ({metadata['architecture']}), run by numpy as PyTorch's "
           f"layers, answer as digits on {same:,} of 10,000 test images; largest score difference {difference:.2e}; "
           f"{out.stat().st_size:,} bytes")
@@ -184,12 +184,22 @@ def check_convnet_safetensors(model_path, name):
 
 check_convnet_safetensors(shipped, "shipped")
 
-# Batch normalisation, which no shipped model has: a small network trained for one epoch, through both formats.
-normalised = work / "normalised.model"
-run("train", "--preset", "network3", "--layers", "1x28x28-6C5-MP2-BN-12C5-MP2-BN-30N-10N", "--epochs", "1",
-    "--model", normalised)
-check_onnx(normalised, "normalised")
-check_convnet_safetensors(normalised, "normalised")
+# Batch normalisation, which no shipped model has: small networks trained for one epoch, through both formats.
+# Of maps, within the shipped model's 1e-5. Of a dense level too: there a ReLU neuron that is nearly always 0 has a
+# variance near 0, and γ / √(σ² + ε) multiplies the rounding of the layers below (summed in another order by
+# onnxruntime and numpy) by up to a few hundred, so the scores are held to 1e-5 times the largest such factor.
+for name, layers in [("normalised", "1x28x28-6C5-MP2-BN-12C5-MP2-BN-30N-10N"),
+                     ("normalised-dense", "1x28x28-6C5-MP2-BN-12C5-MP2-BN-30N-BN-10N")]:
+    model = work / f"{name}.model"
+    run("train", "--preset", "network3", "--layers", layers, "--epochs", "1", "--model", model)
+    run("export", "--format", "safetensors", "--model", model, "--output", work / f"{name}-factors.safetensors")
+    tensors = load_file(str(work / f"{name}-factors.safetensors"))
+    factor = max(float(np.max(np.abs(tensors[k]) / np.sqrt(tensors[k.replace("weight", "running_var")] + 1e-5)))
+                 for k in tensors if k.replace("weight", "running_var") in tensors and k.endswith(".weight"))
+    tolerance = 1e-5 * max(1.0, factor) if "dense" in name else 1e-5
+    print(f"{name}: {layers}, largest γ/√(σ²+ε) {factor:.1f}, scores held to {tolerance:.1e}")
+    check_onnx(model, name, tolerance)
+    check_convnet_safetensors(model, name, tolerance)
 
 
 def network2_load(path):

@@ -44,10 +44,11 @@ let benchmarks: @Sendable () -> Void = {
     // busy: network3.py's network (chapter 6: 20 and 40 kernels of 5×5, each pooled 2×2, 100 ReLU neurons,
     // softmax), where the convolutions' forward and backward passes are nearly all of the time, and the shipped
     // recipes (150 neurons under dropout, distortions made on the second core; deep's second stage two 3×3
-    // convolutions). PyTorch's time for network3's epoch comes from ../shared/peers/torch_cnn.py --style network3
-    // --epochs 1 (see the README's "Performance").
+    // convolutions; deep-bn's batch normalisation, with its statistics measured after the epoch). PyTorch's time
+    // for network3's epoch comes from ../shared/peers/torch_cnn.py --style network3 --epochs 1 (see the README's
+    // "Performance").
     for (name, preset) in [("network3", TrainingSettings.network3), ("best", TrainingSettings.best),
-                           ("deep", TrainingSettings.deep)] {
+                           ("deep", TrainingSettings.deep), ("deep-bn", TrainingSettings.deepBN)] {
         Benchmark("train epoch, \(name) preset", configuration: .init(maxIterations: 3)) { benchmark in
             var settings = preset
             settings.epochs = 1
