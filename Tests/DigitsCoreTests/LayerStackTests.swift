@@ -149,6 +149,27 @@ struct LayerStackTests {
                                                       initialization: .he, generator: &generator))
         let neurons = dense.firstLayerPictures(limit: 2)
         #expect(neurons.count == 2 && neurons.height == 4 && neurons.width == 4 && neurons.name == "5N")
+        // Batch normalisation before the first convolution has nothing to draw: the kernels after it are drawn.
+        let normalised = LayerStack(try Architecture("1x8x8-BN-3C3-MP2-4N"), hidden: .relu, output: .softmax,
+                                    initialization: .he, generator: &generator)
+        let kernels = TrainedNetwork.layered(normalised).firstLayerPictures()
+        #expect(kernels.name == "3C3" && kernels.count == 3 && kernels.values == Array(normalised.parameters[4..<31]))
+    }
+
+    @Test func thePagesLevelsStepOverBatchNormalization() throws {
+        // Each convolution's activation, each pooling and each dense level, named and shaped as the notation
+        // says, whatever batch normalisations stand between them; the values are those the pass computed there.
+        var generator = SplitMix64(seed: 6)
+        let stack = LayerStack(try Architecture("1x8x8-2C3-BN-MP2-BN-4N-BN-3N"), hidden: .relu, output: .softmax,
+                               initialization: .he, generator: &generator)
+        let input = (0..<64).map { _ in Float(generator.nextUnit()) }
+        let levels = TrainedNetwork.layered(stack).levels(input)
+        #expect(levels.map(\.name) == ["2C3", "MP2", "4N", "3N"])
+        // Maps as they are; a dense level as one row.
+        #expect(levels.map { [$0.count, $0.height, $0.width] } == [[2, 6, 6], [2, 3, 3], [1, 1, 4], [1, 1, 3]])
+        // The last level is the network's output.
+        #expect(levels[3].values == stack.outputs(input))
+        #expect(abs(levels[3].values.reduce(0, +) - 1) < 1e-5)
     }
 
     @Test func network3sArchitectureHasTheBooksShapes() throws {
