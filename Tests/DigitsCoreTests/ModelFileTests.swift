@@ -81,15 +81,16 @@ import Testing
         #expect(Array(bytes[161..<165]) == [0, 0, 0xC0, 0x3F])          // η of epoch 3 = 1.5
     }
 
-    /// A small convolutional network with a record: every kind of layer, every field.
-    static func layeredModel() throws -> TrainedModel {
+    /// A small convolutional network with a record (unless told, of every kind of layer but batch
+    /// normalisation), every field.
+    static func layeredModel(_ layers: String = "1x28x28-2C5-MP4-D0.5-6N-10N", seed: UInt64 = 3) throws -> TrainedModel {
         var model = sampleModel()
-        var generator = SplitMix64(seed: 3)
-        let architecture = try Architecture("1x28x28-2C5-MP4-D0.5-6N-10N")
+        var generator = SplitMix64(seed: seed)
+        let architecture = try Architecture(layers)
         model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
                                             generator: &generator))
         model.record.settings.architecture = architecture
-        model.record.settings.sizes = [784, 10]
+        model.record.settings.sizes = [architecture.input.count, architecture.outputCount]
         model.record.settings.hiddenActivation = .relu
         model.record.settings.outputActivation = .softmax
         return model
@@ -135,13 +136,7 @@ import Testing
     @Test func aNegativeVarianceIsNamed() throws {
         // 1x4x4-BN-2N: the file ends with BN's γ, β, μ, σ² (one channel each), then the dense 2 × 16 W and 2 b,
         // then the checksum.
-        var model = try Self.layeredModel()
-        var generator = SplitMix64(seed: 4)
-        let architecture = try Architecture("1x4x4-BN-2N")
-        model.network = .layered(LayerStack(architecture, hidden: .relu, output: .softmax, initialization: .he,
-                                            generator: &generator))
-        model.record.settings.architecture = architecture
-        model.record.settings.sizes = [16, 2]
+        let model = try Self.layeredModel("1x4x4-BN-2N", seed: 4)
         #expect(try ModelFile.decode(ModelFile.encode(model)) == model)
         let variance = ModelFile.encode(model).count - 4 - 4 * 34 - 4
         let bytes = Self.resealed(model) { $0[variance..<variance + 4] = [0, 0, 0x80, 0xBF] }  // −1
