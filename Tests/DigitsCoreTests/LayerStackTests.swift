@@ -103,7 +103,7 @@ struct LayerStackTests {
         let flat = inputs.flatMap { $0 }
         flat.withUnsafeBufferPointer { flat in
             calibrated.parameters.withUnsafeBufferPointer { parameters in
-                pass.forward(flat.baseAddress!, count: count, parameters: parameters.baseAddress!, mode: PassMode.inference)
+                _ = pass.forward(flat.baseAddress!, count: count, parameters: parameters.baseAddress!, mode: PassMode.inference)
             }
         }
         let normalisations = calibrated.layers.indices.filter { calibrated.layers[$0] is BatchNormalization }

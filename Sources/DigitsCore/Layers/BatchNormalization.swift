@@ -163,6 +163,13 @@ extension LayerStack {
     /// the population to a few parts in a thousand, and a fraction of an epoch's forward passes.
     static let calibrationCount = 10_000
 
+    /// The stack with each batch normalisation's μ and σ² measured over the first `calibrationCount` of `digits`
+    /// (undistorted training digits); a stack without batch normalisation is returned as it is.
+    func calibrated(on digits: LabeledImages) -> LayerStack {
+        guard layers.contains(where: { $0 is BatchNormalization }) else { return self }
+        return calibrated(on: SparseInputs(digits.subset(0..<min(digits.count, Self.calibrationCount))))
+    }
+
     /// The stack with each batch normalisation's μ and σ² those of its inputs over `inputs` (PreciseBN, Wu &
     /// Johnson 2021): layer after layer, each measured with the ones before it already set, as reading will see
     /// them. A stack without batch normalisation is returned as it is.

@@ -9,13 +9,13 @@ protocol Trainable: Sendable {
     var isFinite: Bool { get }
     /// How many of `inputs` it classifies as their label; on this thread alone with `oneCore`, else on two cores.
     func correctCount(on inputs: SparseInputs, labels: [UInt8], oneCore: Bool) -> Int
-    /// The network as it will read, with what it measures of `inputs` (training digits) after learning set:
-    /// batch normalisation's population statistics (`LayerStack.calibrated`); most networks measure nothing.
-    func calibrated(on inputs: SparseInputs) -> Self
+    /// The network as it will read, with what it measures of the training digits after learning set: batch
+    /// normalisation's population statistics (`LayerStack.calibrated`); most networks measure nothing.
+    func calibrated(on digits: LabeledImages) -> Self
 }
 
 extension Trainable {
-    func calibrated(on inputs: SparseInputs) -> Self { self }
+    func calibrated(on digits: LabeledImages) -> Self { self }
 }
 
 /// A network's parameters in the form that learns: gradients gathered over a mini-batch, then one step.

@@ -313,8 +313,6 @@ public struct Trainer: Sendable {
         let batchCapacity = min(settings.batchSize, max(training.count, 1))
         var workspace = Model.Learner(starts[0], batchCapacity: batchCapacity)
         let validationInputs = validation.map { SparseInputs($0) }
-        // What a network measures of the training digits once it has learned (batch normalisation's statistics).
-        let calibrationInputs = SparseInputs(digits.subset(0..<min(digits.count, LayerStack.calibrationCount)))
         let epochs = EpochSource(training, augmentation: settings.augmentation)
         // Row c is the one-hot target of class c; the row past them, uniform, that of none of them.
         let classes = starts[0].outputCount
@@ -404,7 +402,7 @@ public struct Trainer: Sendable {
                     guard trainEpoch(epoch, contender, on: inputs, done: s * order.count, total: starts.count * order.count) else {
                         return outcome(interrupted: true)
                     }
-                    let network = contender.model.calibrated(on: calibrationInputs)
+                    let network = contender.model.calibrated(on: digits)
                     guard network.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: step.learningRate) }
                     correct.append(validationInputs.map { network.correctCount(on: $0, labels: validation!.labels, oneCore: false) }
                         ?? network.correctCount(on: inputs.images, labels: inputs.labels, oneCore: false))
@@ -424,7 +422,7 @@ public struct Trainer: Sendable {
             let elapsed = Date().timeIntervalSince(start)
             let labels = validation?.labels ?? []
             pending = Background { [validationInputs] in
-                let network = network.calibrated(on: calibrationInputs)
+                let network = network.calibrated(on: digits)
                 let correct = validationInputs.map { network.correctCount(on: $0, labels: labels, oneCore: true) } ?? 0
                 return (EpochResult(epoch: epoch, validationCorrect: correct, validationTotal: labels.count, elapsed: elapsed),
                         network)
