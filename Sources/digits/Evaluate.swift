@@ -40,7 +40,7 @@ struct Evaluate: ParsableCommand {
         if let scores { try writeScores(committeeScores, labels: test.labels, to: scores) }
         if json {
             var report = EvaluationReport(model: models.name, data: data, evaluation: evaluation, members: members)
-            if !models.isCommittee { report.validationHistory = models.models[0].record.validationHistory }
+            if !models.isCommittee { report.describe(models.models[0].record) }
             print(try report.json())
         } else {
             if models.isCommittee {
@@ -78,6 +78,7 @@ struct Evaluate: ParsableCommand {
         let record = trained.record
         print("model \(model): \(trained.network.architecture), epoch \(record.bestEpoch) of \(record.epochsRun), "
             + "saved \(ISO8601DateFormatter().string(from: record.trainedAt))")
+        if let provenance = provenance(of: record) { print("  " + provenance) }
         for line in describe(record.settings) { print("  " + line) }
         print("accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) test images in \(data))")
         print("")
@@ -127,7 +128,10 @@ struct EvaluationReport: Encodable {
     let confusions: [Confusion]
     /// For a committee, each member on its own.
     let members: [Member]?
-    /// For one model, the validation images it classified correctly after each epoch of its training.
+    /// For one model, the images it trained on and those held out to validate it (0 for none).
+    var trainingImages: Int?
+    var validationImages: Int?
+    /// For one model validated while training, the validation images it classified correctly after each epoch.
     var validationHistory: [Int]?
 
     struct Member: Encodable {
@@ -149,9 +153,25 @@ struct EvaluationReport: Encodable {
         confusions = evaluation.confusions(limit: 10).map { Confusion(actual: $0.actual, predicted: $0.predicted, count: $0.count) }
     }
 
+    /// One model's report: what it trained on and, if it was validated, how it did after each epoch.
+    mutating func describe(_ record: TrainingRecord) {
+        trainingImages = record.trainingCount
+        validationImages = record.validationCount
+        validationHistory = record.validationCount > 0 ? record.validationHistory : nil
+    }
+
     func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
+}
+
+/// What a model learned from and how its weights were chosen, for a file that says (an imported one does not).
+func provenance(of record: TrainingRecord) -> String? {
+    guard record.trainingCount > 0 else { return nil }
+    let trained = "trained on \(grouped(record.trainingCount)) images"
+    return record.validationCount > 0
+        ? trained + ", the epoch kept for its accuracy on \(grouped(record.validationCount)) held out"
+        : trained + ", none held out"
 }

@@ -39,9 +39,11 @@ import Testing
         let evaluate = try CLITests.digits(["evaluate", "--model", model, "--data", folder])
         #expect(evaluate.status == 0)
         #expect(evaluate.output.hasPrefix("model \(model): 1x28x28-4C5-MP4-D0.25-10N, epoch "), "\(evaluate.output)")
+        #expect(evaluate.output.contains("\n  trained on 2,500 images, the epoch kept for its accuracy on 500 held out\n"))
         let json = try CLITests.digits(["evaluate", "--json", "--model", model, "--data", folder])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(report["validationHistory"] as? [Int] == trained.record.validationHistory && report["members"] == nil)
+        #expect(report["trainingImages"] as? Int == 2_500 && report["validationImages"] as? Int == 500)
 
         // A test digit as a PNG, read by the convnet as the library reads it.
         let picture = folder + "/digit.png"
