@@ -2,12 +2,12 @@
 ///
 /// Two views: "Draw" (a pad wide enough for a number, for mouse, pen or touch; after each stroke the picture goes to
 /// /api/predict as a PNG and the number comes back, each digit with its ten scores and the 28×28 the network saw)
-/// and "Model" (from /api/model and /api/report: the validation curve as SVG, the confusion matrix as a heat map,
-/// the misclassified test digits, and what the first layer looks for: its kernels, or each hidden neuron's weights
-/// as a 28×28 picture). Under the answer, "Inside the network" shows what each level made of the chosen digit:
-/// feature maps after each convolution and pooling, a dense layer's neurons as a strip. Elements the browser test
-/// reads carry ids: #pad, #clear, #digit (the number), #digits (a figure per digit), #result[data-pending],
-/// #levels (a row per level), #kernels, #report-view.
+/// and "Model" (from /api/model and /api/report: the validation curve, or without one the learning rate, as SVG,
+/// the confusion matrix as a heat map, the misclassified test digits, and what the first layer looks for: its
+/// kernels, or each hidden neuron's weights as a 28×28 picture). Under the answer, "Inside the network" shows what
+/// each level made of the chosen digit: feature maps after each convolution and pooling, a dense layer's neurons as
+/// a strip. Elements the browser test reads carry ids: #pad, #clear, #digit (the number), #digits (a figure per
+/// digit), #result[data-pending], #levels (a row per level), #kernels, #curve-title, #report-view.
 enum Page {
     static let html = #"""
 <!doctype html>
@@ -115,7 +115,7 @@ enum Page {
   </section>
   <section id="report-view" hidden>
     <p class="summary" id="summary">loading…</p>
-    <h2>Validation accuracy per epoch</h2>
+    <h2 id="curve-title">Validation accuracy per epoch</h2>
     <svg id="curve" viewBox="0 0 640 280" role="img" aria-label="validation accuracy per epoch"></svg>
     <h2>Confusion matrix on the test set <span class="summary">(rows: true digit, columns: answer)</span></h2>
     <div class="matrix-wrap"><table id="confusion"></table></div>
@@ -401,35 +401,54 @@ function svg(name, attributes, text) {
   if (text !== undefined) element.textContent = text;
   return element;
 }
+// The validation accuracy after each epoch, the kept epoch marked; for a model trained without a validation set,
+// the learning rate of each epoch instead (on a log scale: each halving one step down).
 function drawCurve(model) {
   const curve = $("curve");
   curve.replaceChildren();
   const values = model.validationAccuracy;
   if (values.length === 0) {
-    curve.append(svg("text", { x: 20, y: 40 }, "no validation set: this model was trained without one"));
+    $("curve-title").textContent = "Learning rate per epoch";
+    curve.setAttribute("aria-label", "learning rate per epoch");
+    const rates = model.learningRates;
+    const note = "no validation set: trained on all " + model.trainingImages.toLocaleString("en") + " images, "
+      + (rates.length > 1 ? "the last epoch kept" : "nothing to draw");
+    if (rates.length > 1) {
+      const logs = rates.map(Math.log2);
+      drawLine(curve, logs, Math.min(...logs) - 0.5, Math.max(...logs) + 0.5, (v) => (2 ** v).toPrecision(2),
+        [...new Set(logs)]);
+    }
+    curve.append(svg("text", { x: 60, y: 12 }, note));
     return;
   }
-  const [W, H, left, right, top, bottom] = [640, 280, 52, 16, 16, 36];
+  $("curve-title").textContent = "Validation accuracy per epoch";
+  curve.setAttribute("aria-label", "validation accuracy per epoch");
   const low = Math.max(0, Math.floor(Math.min(...values) * 100 - 0.5) / 100), high = Math.min(1, Math.ceil(Math.max(...values) * 100 + 0.25) / 100);
-  const x = (e) => left + (values.length === 1 ? 0.5 : (e - 1) / (values.length - 1)) * (W - left - right);
-  const y = (v) => top + (1 - (v - low) / (high - low || 1)) * (H - top - bottom);
-  const steps = 5;
-  for (let i = 0; i <= steps; i++) {
-    const v = low + (high - low) * i / steps;
-    curve.append(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), stroke: "#eee" }));
-    curve.append(svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, (100 * v).toFixed(1) + "%"));
-  }
-  const tick = Math.max(1, Math.ceil(values.length / 10));
-  for (let e = 1; e <= values.length; e += tick) curve.append(svg("text", { x: x(e), y: H - 14, "text-anchor": "middle" }, e));
-  curve.append(svg("text", { x: (W + left) / 2, y: H - 1, "text-anchor": "middle" }, "epoch"));
-  const points = values.map((v, i) => x(i + 1).toFixed(1) + "," + y(v).toFixed(1)).join(" ");
-  curve.append(svg("polyline", { points, fill: "none", stroke: "#2563eb", "stroke-width": 2, "stroke-linejoin": "round" }));
+  const { x, y } = drawLine(curve, values, low, high, (v) => (100 * v).toFixed(1) + "%");
   const best = model.bestEpoch;
   if (best >= 1 && best <= values.length) {
     curve.append(svg("circle", { cx: x(best), cy: y(values[best - 1]), r: 5, fill: "#dc2626" }));
     curve.append(svg("text", { x: x(best), y: y(values[best - 1]) - 10, "text-anchor": "middle", fill: "#dc2626" },
       "kept: epoch " + best + ", " + (100 * values[best - 1]).toFixed(2) + "%"));
   }
+}
+
+// One value per epoch as a line between `low` and `high`, with the epochs and a grid at `levels` (six evenly
+// spaced unless given) labelled by `label`; returns where an epoch and a value fall.
+function drawLine(curve, values, low, high, label, levels) {
+  const [W, H, left, right, top, bottom] = [640, 280, 52, 16, 16, 36];
+  const x = (e) => left + (values.length === 1 ? 0.5 : (e - 1) / (values.length - 1)) * (W - left - right);
+  const y = (v) => top + (1 - (v - low) / (high - low || 1)) * (H - top - bottom);
+  for (const v of levels ?? [0, 1, 2, 3, 4, 5].map((i) => low + (high - low) * i / 5)) {
+    curve.append(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), stroke: "#eee" }));
+    curve.append(svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, label(v)));
+  }
+  const tick = Math.max(1, Math.ceil(values.length / 10));
+  for (let e = 1; e <= values.length; e += tick) curve.append(svg("text", { x: x(e), y: H - 14, "text-anchor": "middle" }, e));
+  curve.append(svg("text", { x: (W + left) / 2, y: H - 1, "text-anchor": "middle" }, "epoch"));
+  const points = values.map((v, i) => x(i + 1).toFixed(1) + "," + y(v).toFixed(1)).join(" ");
+  curve.append(svg("polyline", { points, fill: "none", stroke: "#2563eb", "stroke-width": 2, "stroke-linejoin": "round" }));
+  return { x, y };
 }
 
 function drawMatrix(confusion) {

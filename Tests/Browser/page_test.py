@@ -268,6 +268,14 @@ def main():
                   % ("drawn" if polyline else "missing", len(rows), len(figures)))
             if not polyline or len(polyline[0].get_attribute("points").split()) < 2:
                 failures.append("the report has no training curve")
+            # A model validated while training shows its validation accuracy; one trained on every image, its η.
+            validated = len(model["validationAccuracy"]) > 0
+            title = driver.find_element(By.ID, "curve-title").text
+            expected_points = len(model["validationAccuracy"] if validated else model["learningRates"])
+            print("report: %s, %d epochs" % (title, expected_points))
+            if title != ("Validation accuracy per epoch" if validated else "Learning rate per epoch") \
+                    or (polyline and len(polyline[0].get_attribute("points").split()) != expected_points):
+                failures.append("the curve, %r, does not draw the model's %d epochs" % (title, expected_points))
             if len(rows) != 11:
                 failures.append("the confusion matrix has %d rows, not 11" % len(rows))
             if not driver.find_element(By.ID, "draw-view").get_attribute("hidden"):
