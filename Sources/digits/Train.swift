@@ -345,7 +345,8 @@ struct Train: ParsableCommand {
 
 /// The settings as lines a person reads, saying which differ from the preset.
 func describe(_ settings: TrainingSettings, preset: Preset? = nil) -> [String] {
-    var lines = ["\(settings.patience == nil ? "" : "up to ")\(settings.epochs) epochs, mini-batch \(settings.batchSize), eta \(settings.learningRate), seed \(settings.seed)"
+    let epochs = "\(settings.patience == nil ? "" : "up to ")\(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")"
+    var lines = ["\(epochs), mini-batch \(settings.batchSize), eta \(settings.learningRate), seed \(settings.seed)"
         + (preset.map { " (preset \($0.rawValue))" } ?? "")]
     lines.append("\(settings.hiddenActivation.name) hidden neurons, \(settings.outputActivation.name) outputs, "
         + "\(settings.cost.name) cost, \(settings.initialization.name) initial weights")
