@@ -83,6 +83,18 @@ import Testing
         #expect(line["model"] as? String == members.joined(separator: " + "))
     }
 
+    @Test func aShippedNetworkSaysItTrainedOnEveryImage() throws {
+        // The shipped convnets learned from all 60,000 training images: no validation history to report.
+        let model = CLITests.repository.appendingPathComponent("models/deep-seed2.model").path
+        let text = try CLITests.digits(["evaluate", "--model", model])
+        #expect(text.status == 0, "\(text.errors)")
+        #expect(text.output.contains("\n  trained on 60,000 images, none held out\n"), "\(text.output)")
+        let json = try CLITests.digits(["evaluate", "--json", "--model", model])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(report["trainingImages"] as? Int == 60_000 && report["validationImages"] as? Int == 0)
+        #expect(report["validationHistory"] == nil)
+    }
+
     @Test func committeeMembersMustReadTheSamePictures() throws {
         // The second member cannot read MNIST: the whole command fails, naming it, before reading anything.
         let folder = try CLITests.temporaryFolder()
