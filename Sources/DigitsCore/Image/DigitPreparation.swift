@@ -298,10 +298,10 @@ public enum DigitPreparation {
     /// picture's scale (a fine pen on a large canvas) would fade to a faint line when averaged down, so it is
     /// widened with a grey-level dilation (each pixel takes the maximum of its neighbourhood). A stroke much
     /// bolder (a marker, a thick brush on a small canvas) fills the digit's loops and gaps, and networks trained
-    /// on MNIST read it as another digit (the shipped committee reads 99.65% of MNIST's test digits, 97.61% of
-    /// them thickened by one pixel all round, 82.13% by two), so it is thinned with a grey-level erosion, to the
-    /// width of MNIST's bolder digits. Returns the box to crop: the digit's, grown by as much as the strokes were
-    /// widened or shrunk by as much as they were thinned.
+    /// on MNIST read it as another digit (the committee shipped when this was written read 99.65% of MNIST's test
+    /// digits, 97.61% of them thickened by one pixel all round, 82.13% by two), so it is thinned with a grey-level
+    /// erosion, to the width of MNIST's bolder digits. Returns the box to crop: the digit's, grown by as much as the
+    /// strokes were widened or shrunk by as much as they were thinned.
     static func strokesToMNISTWidth(_ plane: inout Plane, in box: (x: Int, y: Int, width: Int, height: Int),
                                     thinningBold: Bool = true) -> (x: Int, y: Int, width: Int, height: Int) {
         let pixelsPerOutput = Float(max(box.width, box.height)) / Float(self.box)
