@@ -57,6 +57,18 @@ import Testing
         #expect(dark.pixels.max() == 255 && dark.pixels.first == 0)
     }
 
+    /// Which way the ink goes is read from the picture's own darkest and brightest levels, not from mid-grey:
+    /// black ink on paper at a third of the light (an underexposed photo), chalk on a blackboard, and white ink on
+    /// a light grey ground, whose paper and ground lie on the other side of mid-grey than their kind usually does.
+    @Test(arguments: [(ink: UInt8(0), paper: UInt8(76), dark: true), (200, 50, false), (255, 150, false), (0, 255, true)])
+    func inkIsDarkOrLightByThePicturesOwnEnds(_ levels: (ink: UInt8, paper: UInt8, dark: Bool)) throws {
+        let picture = Self.picture(300, 200, ink: [(60, 40, 8, 120), (150, 40, 60, 8), (200, 60, 8, 100)],
+                                   inkLevel: levels.ink, paper: levels.paper)
+        let map = try InkMap(picture)
+        #expect(map.inverted == levels.dark)
+        #expect(map.parts.count == 3)
+    }
+
     @Test func blackAndWhiteStrokesOnTransparencyBothWork() throws {
         let (width, height) = (50, 50)
         let alpha = Self.picture(width, height, ink: [(20, 10, 8, 30)]).gray.map { 255 - $0 }

@@ -301,6 +301,31 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: photo) == "2026")
     }
 
+    /// A page mostly in shadow, the number small (60 pixels tall in a photo 2,400 across) and the shadow's edge
+    /// through it: the shadowed paper, below mid-grey, is most of the photo, yet the ink is what is darker than
+    /// its paper (read against a fixed mid-grey, it was light ink on a dark ground); and the band the closing's
+    /// margin leaves beside the edge stays fainter than the small digits' ink (at a margin of 0.1 it did not).
+    @Test func aSmallNumberOnAPageMostlyInShadowReads() throws {
+        let (width, height) = (2_400, 1_800)
+        var style = PictureStyle(name: "shadow", lightFalloff: 0.3, noise: 6)
+        (style.scale, style.canvas, style.position) = (3, (width, height), (0.8, 0.3))
+        let (pixels, fieldWidth, fieldHeight) = try Self.number([5, 7, 8, 9], .normal).field(PictureTests.test.get(), seed: 1)
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: 2)
+        let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+        let centre = (style.position.x * (Float(width) - w) + w / 2, style.position.y * (Float(height) - h) + h / 2)
+        Shadow(point: centre, angle: 2.9, darkness: 0.5, softness: 2).draw(on: &rgba, width: width, height: height)
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "5789")
+    }
+
+    /// An underexposed picture (a dim room, grey paper): the paper at a third of the light, below mid-grey, and
+    /// the ink darker still. Read against a fixed mid-grey it was light ink on a dark ground ("4112416").
+    @Test(arguments: [false, true])
+    func aNumberOnDimPaperReads(_ jpeg: Bool) throws {
+        var (rgba, width, height) = try Self.rendered(try Self.number([2, 0, 2, 6], .normal))
+        for i in rgba.indices where i % 4 != 3 { rgba[i] = UInt8(Float(rgba[i]) * 0.3) }
+        #expect(try Self.read(rgba, width: width, height: height, jpeg: jpeg) == "2026")
+    }
+
     /// The same for a picture read as one digit (`--single`): the digit's ink, not the desk, is what is read.
     @Test func oneDigitOnPaperWithTheDeskBesideItReads() throws {
         var style = PictureStyle(name: "desk", lightFalloff: 0.3, noise: 6)

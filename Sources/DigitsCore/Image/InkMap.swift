@@ -53,7 +53,7 @@ struct InkMap {
                                     height: max(1, Int((Float(plane.height) * scale).rounded())))
         }
         if let covered = Ground.covered(plane) { plane = covered }
-        inverted = plane.median() > 0.5
+        inverted = DigitPreparation.inkIsDark(plane)
         // Dark ink so bold that it is most of its tight crop: to be read with its paper round it (`PaperAround`).
         if !inverted && PaperAround.isDarkInkCroppedTight(plane) { throw .croppedToInk }
         plane = DigitPreparation.separatingInk(plane, inkIsDark: inverted)
