@@ -317,6 +317,16 @@ import Testing
         #expect(try Self.read(rgba, width: width, height: height, jpeg: true) == "5789")
     }
 
+    /// A small number in a shadow along one side of the page (photo 15 of `scripts/number-accuracy --shadow`: "05",
+    /// 60 pixels tall, the shadow's edge below it): the shadowed paper is dark enough and large enough to be a
+    /// desk beside the sheet, but the strokes on it say it is paper, and it is not painted over (it had been,
+    /// digits and all: "no digit found").
+    @Test func aSmallNumberInAShadowAlongOneSideOfThePageReads() throws {
+        let (rgba, text, _) = NumberPictureTests.shadowPhoto(try PictureTests.test.get(), 15)
+        #expect(text == "05")
+        #expect(try Self.read(rgba, width: 2_400, height: 1_800, jpeg: true) == text)
+    }
+
     /// An underexposed picture (a dim room, grey paper): the paper at a third of the light, below mid-grey, and
     /// the ink darker still. Read against a fixed mid-grey it was light ink on a dark ground ("4112416").
     @Test(arguments: [false, true])

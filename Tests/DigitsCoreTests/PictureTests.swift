@@ -315,32 +315,35 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_SHADOW_SET"])
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let test = try Self.digits()
-        let (width, height) = (2_400, 1_800)
-        var k = 0
-        for digitHeight in [60, 240] {
-            for _ in 0..<50 {
-                var generator = SplitMix64(seed: UInt64(k) &* 7_727 &+ 29)
-                let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
-                let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
-                var style = PictureStyle(name: "shadow", lightFalloff: 0.3, noise: 6)
-                style.scale = Float(digitHeight) / 20
-                style.canvas = (width, height)
-                let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
-                let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
-                style.position = (Float(generator.nextUnit()), Float(generator.nextUnit()))
-                var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
-                let (x, y) = (style.position.x * (Float(width) - w), style.position.y * (Float(height) - h))
-                let shadow = Shadow(point: (x + w * Float(generator.nextUnit()), y + h * Float(generator.nextUnit())),
-                                    angle: 2 * Float.pi * Float(generator.nextUnit()),
-                                    darkness: 0.45 + 0.3 * Float(generator.nextUnit()),
-                                    softness: 1 + 3 * Float(generator.nextUnit()))
-                shadow.draw(on: &rgba, width: width, height: height)
-                let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: width, height: height)
-                let path = folder + String(format: "/%04d-%dpx%d-", k, width, digitHeight) + number.text(test) + ".jpg"
-                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-                k += 1
-            }
+        for k in 0..<100 {
+            let (rgba, text, digitHeight) = Self.shadowPhoto(test, k)
+            let bytes = JPEGWriter(pixels: .rgb(TJSAMP_420), quality: 85).encode(rgba: rgba, width: 2_400, height: 1_800)
+            let path = folder + String(format: "/%04d-2400px%d-", k, digitHeight) + text + ".jpg"
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         }
+    }
+
+    /// Photo `k` of `writeShadowSet` (2,400 × 1,800), its number and its digits' height.
+    static func shadowPhoto(_ test: LabeledImages, _ k: Int) -> (rgba: [UInt8], text: String, digitHeight: Int) {
+        let (width, height) = (2_400, 1_800)
+        let digitHeight = k < 50 ? 60 : 240
+        var generator = SplitMix64(seed: UInt64(k) &* 7_727 &+ 29)
+        let digits = (0..<2 + generator.nextIndex(below: 5)).map { _ in generator.nextIndex(below: 10_000) }
+        let number = NumberPicture(digits: digits, spacing: .normal, wobble: 1, sizeVariation: 0.1)
+        var style = PictureStyle(name: "shadow", lightFalloff: 0.3, noise: 6)
+        style.scale = Float(digitHeight) / 20
+        style.canvas = (width, height)
+        let (pixels, fieldWidth, fieldHeight) = number.field(test, seed: UInt64(k))
+        let (w, h) = (Float(fieldWidth) * style.scale, Float(fieldHeight) * style.scale)
+        style.position = (Float(generator.nextUnit()), Float(generator.nextUnit()))
+        var rgba = style.render(field: pixels, width: fieldWidth, height: fieldHeight, seed: UInt64(k))
+        let (x, y) = (style.position.x * (Float(width) - w), style.position.y * (Float(height) - h))
+        let shadow = Shadow(point: (x + w * Float(generator.nextUnit()), y + h * Float(generator.nextUnit())),
+                            angle: 2 * Float.pi * Float(generator.nextUnit()),
+                            darkness: 0.45 + 0.3 * Float(generator.nextUnit()),
+                            softness: 1 + 3 * Float(generator.nextUnit()))
+        shadow.draw(on: &rgba, width: width, height: height)
+        return (rgba, number.text(test), digitHeight)
     }
 
     /// One photo of `writeSheetSet` and its number, or nil when the sheet drawn with `seed` is too small for the
