@@ -131,12 +131,24 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     /// skipped without it; the digits are those of `digits()`.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_NUMBER_SET"] != nil))
     func writeNumberSet() throws {
-        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_NUMBER_SET"])
+        try Self.writeNumbers(into: try #require(ProcessInfo.processInfo.environment["DIGITS_NUMBER_SET"]), light: 1)
+    }
+
+    /// The same pictures underexposed, every pixel at 35% of its light (a dim room, grey paper), PNGs of 8 and 16
+    /// bits only (at 4 bits or fewer, little of the ink is left at this light), into the folder named by
+    /// DIGITS_DIM_SET, for `scripts/number-accuracy --dim`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_DIM_SET"] != nil))
+    func writeDimSet() throws {
+        try Self.writeNumbers(into: try #require(ProcessInfo.processInfo.environment["DIGITS_DIM_SET"]), light: 0.35)
+    }
+
+    static func writeNumbers(into folder: String, light: Float) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let test = try Self.digits()
         for (k, (name, number, style, png)) in Self.set(perCell: 25).enumerated() {
-            let (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
-            let encodings = style.transparent ? pngEncodings.filter(\.hasAlpha) : pngEncodings
+            var (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
+            for i in rgba.indices where i % 4 != 3 { rgba[i] = UInt8((Float(rgba[i]) * light).rounded()) }
+            let encodings = pngEncodings.filter { (!style.transparent || $0.hasAlpha) && (light == 1 || $0.bitDepth >= 8) }
             let bytes = png
                 ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
                 : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
