@@ -194,9 +194,9 @@ public enum DigitPreparation {
     /// in shadow has its paper below mid-grey and its ink darker still (at a third of the light, "2026" had read
     /// as "4112416" against a fixed mid-grey).
     static func inkIsDark(_ plane: Plane) -> Bool {
-        let few = Float(max(1, min(InkMap.strongInkPixels, plane.values.count / 1000))) / Float(max(1, plane.values.count))
-        let (darkest, brightest) = (percentile(plane.values, few), percentile(plane.values, 1 - few))
-        return plane.median() > (darkest + brightest) / 2
+        let few = Float(max(1, InkMap.strongInkCount(plane.values.count))) / Float(max(1, plane.values.count))
+        let levels = percentiles(plane.values, [few, 0.5, 1 - few])
+        return levels[1] > (levels[0] + levels[2]) / 2
     }
 
     /// Ink coverage in [0, 1] (ink bright, paper 0), with the paper's own brightness removed.
@@ -388,18 +388,22 @@ public enum DigitPreparation {
 
     /// The value below which a fraction `q` of `values` (in [0, 1]) lie, to within 1/1024: read off a histogram,
     /// which takes one pass where sorting a photo's pixels would take many.
-    static func percentile(_ values: [Float], _ q: Float) -> Float {
-        guard !values.isEmpty else { return 0 }
+    static func percentile(_ values: [Float], _ q: Float) -> Float { percentiles(values, [q])[0] }
+
+    /// `percentile` at each fraction of `qs`, off one histogram.
+    static func percentiles(_ values: [Float], _ qs: [Float]) -> [Float] {
+        guard !values.isEmpty else { return qs.map { _ in 0 } }
         let bins = 1024
         var histogram = [Int](repeating: 0, count: bins)
         for v in values { histogram[min(bins - 1, max(0, Int(v * Float(bins))))] += 1 }
-        let rank = min(values.count - 1, Int(q * Float(values.count)))
-        var seen = 0
-        for (bin, count) in histogram.enumerated() {
-            seen += count
-            if seen > rank { return (Float(bin) + 0.5) / Float(bins) }
+        var below = [Int](repeating: 0, count: bins + 1)
+        for bin in 0..<bins { below[bin + 1] = below[bin] + histogram[bin] }
+        return qs.map { q in
+            let rank = min(values.count - 1, Int(q * Float(values.count)))
+            // The first bin whose pixels and those below it number more than `rank`.
+            let bin = (0..<bins).first { below[$0 + 1] > rank } ?? bins - 1
+            return (Float(bin) + 0.5) / Float(bins)
         }
-        return 1
     }
 
     /// Otsu's threshold over a 256-bin histogram of values in [0, 1]: the split that maximises the variance

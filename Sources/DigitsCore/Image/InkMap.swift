@@ -38,6 +38,10 @@ struct InkMap {
     /// Strong ink is the level that this many pixels reach, or a thousandth of the picture where that is fewer:
     /// the ink of a small number in a large photo may be a few dozen pixels once the photo is shrunk.
     static let strongInkPixels = 20
+
+    /// How many pixels of a picture of `pixels` pixels reach strong ink (`strongInkPixels`).
+    static func strongInkCount(_ pixels: Int) -> Int { min(strongInkPixels, pixels / 1000) }
+
     /// Pictures smaller than this on their longer side hold a digit or two, not a page: no ruled lines
     /// (`RuledLines`), no desk (`Ground`), no shadow's edge (`DigitPreparation.closedOver`); and the pieces the
     /// networks are trained on, cut from pairs of MNIST digits, are read as they were.
@@ -63,7 +67,7 @@ struct InkMap {
         fileOrigin = (region.x * image.reduction, region.y * image.reduction)
 
         // Strong ink: the level of the brightest pixels, few enough that a thin line or a small number has them.
-        let strongPixels = min(Self.strongInkPixels, plane.values.count / 1000)
+        let strongPixels = Self.strongInkCount(plane.values.count)
         let strong = DigitPreparation.percentile(plane.values, 1 - Float(strongPixels) / Float(plane.values.count))
         guard strong >= DigitPreparation.minimumContrast else { throw .noDigit }
         plane.values = plane.values.map { min(1, $0 / strong) }
