@@ -69,6 +69,21 @@ import Testing
         #expect(map.parts.count == 3)
     }
 
+    /// Black strokes on a page three quarters in shadow (paper at 105 there, 245 in the lit quarter): the
+    /// shadowed paper lies nearer the ink's level than the lit paper's by difference, not by ratio.
+    @Test func inkIsDarkOnAPageMostlyInShadow() {
+        var picture = Self.picture(300, 200, ink: [(60, 40, 8, 120), (150, 40, 60, 8), (200, 60, 8, 100)],
+                                   inkLevel: 10, paper: 245)
+        for y in 0..<200 {
+            for x in 75..<300 { picture.gray[y * 300 + x] = UInt8(Float(picture.gray[y * 300 + x]) * 105 / 245) }
+        }
+        let plane = DigitPreparation.composite(picture)
+        let (median, middle) = (plane.median(), (plane.values.min()! + plane.values.max()!) / 2)
+        #expect(median < middle)
+        let dark = DigitPreparation.inkIsDark(plane)
+        #expect(dark)
+    }
+
     @Test func blackAndWhiteStrokesOnTransparencyBothWork() throws {
         let (width, height) = (50, 50)
         let alpha = Self.picture(width, height, ink: [(20, 10, 8, 30)]).gray.map { 255 - $0 }

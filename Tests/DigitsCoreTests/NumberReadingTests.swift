@@ -327,6 +327,15 @@ import Testing
         #expect(try Self.read(rgba, width: 2_400, height: 1_800, jpeg: true) == text)
     }
 
+    /// A page mostly in a deep shadow, a corner of it lit (photo 72 of `scripts/number-accuracy --shadow`:
+    /// "969507", 240 pixels tall, across the shadow's edge): the shadowed paper is nearer the ink than the lit
+    /// paper by difference, but not by ratio; read by difference, the lit corner was the ink ("8").
+    @Test func aNumberOnAPageMostlyInADeepShadowReads() throws {
+        let (rgba, text, _) = NumberPictureTests.shadowPhoto(try PictureTests.test.get(), 72)
+        #expect(text == "969507")
+        #expect(try Self.read(rgba, width: 2_400, height: 1_800, jpeg: true) == text)
+    }
+
     /// An underexposed picture (a dim room, grey paper): the paper at a third of the light, below mid-grey, and
     /// the ink darker still. Read against a fixed mid-grey it was light ink on a dark ground ("4112416").
     @Test(arguments: [false, true])
