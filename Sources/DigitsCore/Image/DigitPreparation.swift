@@ -198,7 +198,7 @@ public enum DigitPreparation {
     /// as "4112416" against a fixed mid-grey). And nearer is by ratio, not difference (the median against the
     /// ends' geometric mean): light multiplies ink and paper alike, so a shadow over most of a page, at half the
     /// light, brings its paper halfway to black but no nearer its ink by ratio (of 100 photos of numbers across a
-    /// shadow's edge, 13 had their lit paper read as the ink by difference).
+    /// shadow's edge, 12 had their lit paper read as the ink by difference).
     static func inkIsDark(_ plane: Plane) -> Bool {
         let few = Float(max(1, InkMap.strongInkCount(plane.values.count))) / Float(max(1, plane.values.count))
         let levels = percentiles(plane.values, [few, 0.5, 1 - few]).map { max($0, blackLevel) }
