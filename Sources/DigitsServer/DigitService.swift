@@ -97,6 +97,7 @@ struct Prediction: Encodable {
         let digit: Int
         let scores: [Float]
         let box: [Int]
+        let line: Int
         let input28: [Int]
         /// What each level of the (first) network made of it: feature maps, neurons, the output.
         let levels: [Pictures]
@@ -111,10 +112,10 @@ struct Prediction: Encodable {
     init(_ readings: [DigitReading], network: TrainedNetwork) {
         digits = readings.map { reading in
             let answer = DigitAnswer(reading)
-            return Digit(digit: answer.digit, scores: answer.scores, box: answer.box,
+            return Digit(digit: answer.digit, scores: answer.scores, box: answer.box, line: answer.line,
                          input28: reading.prepared.pixels.map(Int.init), levels: network.levels(reading.prepared.networkInput))
         }
-        number = digits.map { String($0.digit) }.joined()
+        number = NumberReading.text(of: readings)
         let one = digits.count == 1 ? digits[0] : nil
         (digit, scores, input28) = (one?.digit, one?.scores, one?.input28)
     }

@@ -141,7 +141,7 @@ struct Predict: ParsableCommand {
         if let folder = boxes {
             try BoxDrawing.write(image, readings: readings, to: folder + "/" + stem + ".boxes.png")
         }
-        let number = readings.map { String($0.digit) }.joined()
+        let number = NumberReading.text(of: readings)
         if json {
             printJSON(PredictionLine(file: path, model: model, readings: readings))
         } else if readings.count == 1 {
@@ -240,7 +240,7 @@ private struct PredictionLine: Encodable {
     init(file: String, model: String, readings: [DigitReading]) {
         self.file = file
         self.model = model
-        number = readings.map { String($0.digit) }.joined()
+        number = NumberReading.text(of: readings)
         digits = readings.map(DigitAnswer.init)
         digit = readings.count == 1 ? readings[0].digit : nil
         scores = readings.count == 1 ? readings[0].scores : nil

@@ -152,6 +152,7 @@ import Testing
         #expect(object["number"] as? String == "2026")
         let digits = try #require(object["digits"] as? [[String: Any]])
         #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6])
+        #expect(digits.map { $0["line"] as? Int } == [1, 1, 1, 1])
         #expect(digits.allSatisfy { ($0["scores"] as? [Double])?.count == 10 })
         // Boxes in the picture's pixels (424 × 160), left to right, not overlapping.
         let boxes = digits.compactMap { $0["box"] as? [Int] }
@@ -164,6 +165,21 @@ import Testing
         let lines = text.output.split(separator: "\n")
         #expect(lines.count == 6 && lines[1].hasPrefix(Self.year + ": 2026 (scores "), "\(text.output)")
         #expect(lines[2].hasPrefix("  digit 1: 2 (score ") && lines[5].hasPrefix("  digit 4: 6 (score "))
+    }
+
+    /// Two lines, "2026" over "371" (see Fixtures/numbers/README.md).
+    static let lines = repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/lines.png").path
+
+    @Test func predictReadsLinesTopToBottom() throws {
+        let run = try Self.digits(["predict", Self.lines, "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(object["number"] as? String == "2026 371")
+        let digits = try #require(object["digits"] as? [[String: Any]])
+        #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6, 3, 7, 1])
+        #expect(digits.map { $0["line"] as? Int } == [1, 1, 1, 1, 2, 2, 2])
+        let text = try Self.digits(["predict", Self.lines])
+        #expect(text.output.split(separator: "\n").last?.hasPrefix(Self.lines + ": 2026 371 (scores ") == true, "\(text.output)")
     }
 
     @Test func singleReadsTheWholePictureAsOneDigit() throws {

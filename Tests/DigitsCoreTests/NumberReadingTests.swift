@@ -157,6 +157,45 @@ import Testing
         #expect(readings.map(\.digit) == [7])
     }
 
+    /// Numbers written one under another are read line by line, top to bottom, each left to right, not as one row
+    /// of digits in the order of their columns; with one digit alone on a line above another, the two are two
+    /// lines, not one digit in two strokes. The lines as close as 3 MNIST pixels (a digit is about 20 tall).
+    @Test(arguments: [Float(3), 12])
+    func numbersOnSeveralLinesReadLineByLine(_ gap: Float) throws {
+        let test = try PictureTests.test.get()
+        let style = PictureStyle(name: "dark on white")
+        let three = NumberLines(lines: [try Self.number([2, 0, 2, 6], .normal), try Self.number([3, 7, 1], .normal),
+                                        try Self.number([4, 9], .normal)], gap: gap, indents: [0, 10, 4])
+        var (rgba, width, height) = three.render(test, style: style, seed: 1)
+        var readings = try Self.readings(rgba, width: width, height: height)
+        #expect(NumberReading.text(of: readings) == "2026 371 49")
+        #expect(readings.map(\.line) == [0, 0, 0, 0, 1, 1, 1, 2, 2])
+        // A 7 above a 3, their columns shared, above a year.
+        let stacked = NumberLines(lines: [try Self.number([7], .normal), try Self.number([3], .normal),
+                                          try Self.number([2, 0, 2, 6], .normal)], gap: gap, indents: [14, 14, 0])
+        (rgba, width, height) = stacked.render(test, style: style, seed: 1)
+        readings = try Self.readings(rgba, width: width, height: height)
+        #expect(NumberReading.text(of: readings) == "7 3 2026")
+    }
+
+    /// A lone 8 whose two loops do not touch is one digit: its loops, each as tall as the marks of the picture
+    /// are, are not two lines of one digit each.
+    @Test func aDigitInTwoPartsOneAboveTheOtherIsOneDigit() throws {
+        var image = GrayImage(width: 200, height: 260, gray: .init(repeating: 255, count: 200 * 260))
+        func ring(_ cx: Float, _ cy: Float, _ rx: Float, _ ry: Float) {
+            for t in stride(from: Float(0), to: 2 * .pi, by: 0.002) {
+                let (x, y) = (Int(cx + rx * cos(t)), Int(cy + ry * sin(t)))
+                for dy in -6...6 { for dx in -6...6 where dx * dx + dy * dy <= 36 {
+                    image.gray[(y + dy) * 200 + x + dx] = 0
+                } }
+            }
+        }
+        ring(100, 75, 38, 40)    // the top loop, 115 pixels down to
+        ring(100, 180, 45, 45)   // the bottom loop's top: 10 pixels of paper between them
+        let readings = try NumberReading.read(image, score: try committedModel.get().scorer())
+        #expect(readings.map(\.digit) == [8])
+    }
+
     /// A full stop, specks and an underline below the number are not digits: the year that reads alone at this
     /// spacing (`aYearReadsAsItsDigits`) reads the same with them.
     @Test func dotsSpecksAndAnUnderlineAreNotDigits() throws {

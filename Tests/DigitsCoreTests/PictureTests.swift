@@ -335,6 +335,43 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         }
     }
 
+    /// Numbers in two or three lines, one under another: 1 to 6 digits a line (normal or narrow spacing, uneven,
+    /// the lines sloping alike by up to 0.1), each line's ink 3, 6 or 12 MNIST pixels below the line above (a digit
+    /// is about 20 tall), moved right by up to a digit's width; 100 of each gap, in the 11 styles in turn, as PNG
+    /// (even) or JPEG (odd). Named `NNNN-gapG-NUMBERS.png|jpg`, the lines' numbers joined by `_`
+    /// (`0007-gap6-31_4159.png`). Written into the folder named by DIGITS_LINES_SET for `scripts/number-accuracy
+    /// --lines`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_LINES_SET"] != nil))
+    func writeLinesSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_LINES_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        for k in 0..<300 {
+            let (lines, style) = Self.linesPicture(k)
+            let (rgba, width, height) = lines.render(test, style: style, seed: UInt64(k))
+            let encodings = pngEncodings.filter { !style.transparent || $0.hasAlpha }
+            let png = k % 2 == 0
+            let bytes = png
+                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
+                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let name = String(format: "%04d-gap%d-", k, Int(lines.gap)) + lines.text(test).replacingOccurrences(of: " ", with: "_")
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
+        }
+    }
+
+    /// Picture `k` of `writeLinesSet`: its lines and its style.
+    static func linesPicture(_ k: Int) -> (lines: NumberLines, style: PictureStyle) {
+        var generator = SplitMix64(seed: UInt64(k) &* 6_151 &+ 41)
+        let slope = Float(generator.nextUnit() - 0.5) * 0.2
+        let lines = (0..<2 + generator.nextIndex(below: 2)).map { _ in
+            NumberPicture(digits: (0..<1 + generator.nextIndex(below: 6)).map { _ in generator.nextIndex(below: 10_000) },
+                          spacing: generator.nextIndex(below: 2) == 0 ? .normal : .narrow,
+                          slope: slope, wobble: 1.5, sizeVariation: 0.1)
+        }
+        let indents = lines.map { _ in generator.nextIndex(below: 20) }
+        return (NumberLines(lines: lines, gap: [3, 6, 12][k / 100], indents: indents), PictureStyle.all[k % PictureStyle.all.count])
+    }
+
     /// Photo `k` of `writeShadowSet` (2,400 × 1,800), its number and its digits' height.
     static func shadowPhoto(_ test: LabeledImages, _ k: Int) -> (rgba: [UInt8], text: String, digitHeight: Int) {
         let (width, height) = (2_400, 1_800)

@@ -202,6 +202,11 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6])
         #expect(digits.allSatisfy { ($0["box"] as? [Int])?.count == 4 && ($0["input28"] as? [Int])?.count == 784 })
         #expect(object["digit"] == nil && object["input28"] == nil)
+        // Two lines, top to bottom.
+        let lines = try Data(contentsOf: repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/lines.png"))
+        let both = try json(try await fetch("/api/predict", method: "POST", body: lines).body)
+        #expect(both["number"] as? String == "2026 371")
+        #expect((both["digits"] as? [[String: Any]])?.map { $0["line"] as? Int } == [1, 1, 1, 1, 2, 2, 2])
     }
 
     @Test func aJPEGDeclaringTooManyPixelsIs413FromItsHeader() async throws {

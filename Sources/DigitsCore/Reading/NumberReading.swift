@@ -1,6 +1,6 @@
 import Foundation
 
-// Reads every digit of a picture, left to right: a year, a postcode, a meter reading.
+// Reads every digit of a picture, left to right, line by line: a year, a postcode, a meter reading, a list.
 //
 // The picture goes through the same steps 1 to 4 as a lone digit (`InkMap`: ink separated from paper, Otsu's
 // threshold, connected parts). Then:
@@ -12,9 +12,11 @@ import Foundation
 //     more than twice as tall (a margin, the paper's edge) and large parts touching two sides of the picture (a
 //     shadow) are not marks.
 //  2. Groups. Marks whose columns overlap by half the narrower one make one group: the strokes of one digit that
-//     do not touch (a 4 written in two strokes, a broken line). A group much lower than the digits (a 5's flag
-//     written apart, a 7's bar) joins its nearest neighbour when close to one, and is dropped otherwise (a
-//     dash, a comma). More than `markLimit` groups is not a number.
+//     do not touch (a 4 written in two strokes, a broken line), unless together they are more than 1.5 digits
+//     tall (two digits on two lines, one above the other). A group much lower than the digits (a 5's flag
+//     written apart, a 7's bar) joins its nearest neighbour on its line when close to one, and is dropped
+//     otherwise (a dash, a comma). More than `markLimit` groups is not a number. Groups whose rows overlap
+//     (`lineOverlap`) are on one line of writing; each line is read as below, top to bottom.
 //  3. Digits, by recognition. A group wide enough for two digits (80% as wide as tall, or half as wide again as
 //     the picture's groups' median) may hold several digits: some overlapping without touching, some touching;
 //     other groups are one digit each, unless read unsurely as one (two narrow digits that touch, a 0 and a 1),
@@ -48,6 +50,12 @@ public struct DigitReading: Sendable {
     public let prepared: PreparedDigit
     /// The network's output activations, one per digit 0–9.
     public let scores: [Float]
+    /// The line of writing the digit is on, counted from 0 at the top (a picture of one number has only line 0).
+    public let line: Int
+
+    public init(prepared: PreparedDigit, scores: [Float], line: Int = 0) {
+        (self.prepared, self.scores, self.line) = (prepared, scores, line)
+    }
 
     public var digit: Int { scores.indices.max { scores[$0] < scores[$1] }! }
 }
@@ -94,13 +102,15 @@ public enum NumberReading {
     /// of validation digits; numbers and single digits that fill their pictures stay under 20 parts.)
     static let findingHeight: Float = 8
     static let findingSide = 3 * DigitPreparation.workingSide
+    /// Groups whose rows overlap by at least this share of the shorter one's height are on one line of writing.
+    static let lineOverlap: Float = 1.0 / 3
 
     /// The digits of `image`, left to right, each read by `score` (a network's feed-forward pass over the 784
     /// inputs of a prepared digit).
     public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
         try PaperAround.reading(image, { image throws(PreparationError) in try readAsGiven(image, score: score) },
                                 moved: { readings, dx, dy in
-            readings.map { DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores) }
+            readings.map { DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores, line: $0.line) }
         })
     }
 
@@ -155,13 +165,33 @@ public enum NumberReading {
         return region
     }
 
-    /// The digits of `groups`, left to right.
+    /// The digits of `groups`, line by line from the top, each line left to right.
     static func digits(of groups: [Group], in map: InkMap, score: ([Float]) -> [Float]) throws(PreparationError)
         -> [DigitReading] {
+        let lines = self.lines(of: groups).map { digits(ofLine: $0, in: map, score: score) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw .noDigit }
+        return lines.enumerated().flatMap { line, readings in
+            readings.map { DigitReading(prepared: $0.prepared, scores: $0.scores, line: line) }
+        }
+    }
+
+    /// The text of `readings`: each line's digits, the lines top to bottom with a space between them ("2026", or
+    /// "12 345" for a picture of two lines).
+    public static func text(of readings: [DigitReading]) -> String {
+        var text = ""
+        for (i, reading) in readings.enumerated() {
+            if i > 0 && reading.line != readings[i - 1].line { text += " " }
+            text += String(reading.digit)
+        }
+        return text
+    }
+
+    /// The digits of the groups of one line, left to right.
+    static func digits(ofLine groups: [Group], in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
         // A group wider than a digit usually is, or than the other groups are, may hold several digits.
         let widths = groups.map(\.width).sorted()
         let usualWidth = Float(widths[(widths.count - 1) / 2])
-        let readings = groups.flatMap { group in
+        return groups.flatMap { group in
             let wide = Float(group.width) > severalAspect * Float(group.height)
                 || (groups.count > 1 && Float(group.width) > severalWidths * usualWidth)
             if wide { return split(group, in: map, score: score) }
@@ -171,8 +201,6 @@ public enum NumberReading {
             guard let only = reading.first, confidence(only.scores) < unsure else { return reading }
             return split(group, in: map, score: score)
         }
-        guard !readings.isEmpty else { throw .noDigit }
-        return readings
     }
 
     /// A set of parts and their box, in the map's pixels.
@@ -261,6 +289,35 @@ public enum NumberReading {
     }
 
     static func groups(of marks: [Int], in map: InkMap, digitHeight h: Float) -> [Group] {
+        let isFragment = { (group: Group) in Float(group.height) < 0.5 * h }
+        // Marks one above the other are one digit (a 4 in two strokes, a broken line), unless together they are
+        // much taller than a digit: two digits on two lines of writing. That needs the lines to be lines, one of
+        // them two digits side by side at least; a digit broken across the middle, the only digit of its picture,
+        // makes the digits' height half its own and would pass for two lines of one digit each.
+        let stacked = merged(marks, in: map, digitHeight: h, tallest: 1.5 * h)
+        let sideBySide = lines(of: stacked.filter { !isFragment($0) }).contains { line in
+            zip(line, line.dropFirst()).contains { a, b in 2 * (min(a.maxX, b.maxX) - max(a.minX, b.minX) + 1) < min(a.width, b.width) }
+        }
+        let groups = sideBySide ? stacked : merged(marks, in: map, digitHeight: h, tallest: .infinity)
+        // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
+        // when it is close to one, and otherwise not a digit (a dash, a comma).
+        var digits = groups.filter { !isFragment($0) }
+        for fragment in groups where isFragment(fragment) {
+            // Among the digits beside it, not those of another line.
+            let gaps = digits.map { digit in
+                max(digit.minY, fragment.minY) - min(digit.maxY, fragment.maxY) - 1 > Int(0.5 * h)
+                    ? Int.max : max(digit.minX, fragment.minX) - min(digit.maxX, fragment.maxX) - 1
+            }
+            if let nearest = gaps.indices.min(by: { gaps[$0] < gaps[$1] }), Float(gaps[nearest]) <= 0.4 * h {
+                digits[nearest].absorb(fragment)
+            }
+        }
+        return digits.sorted { $0.minX < $1.minX }
+    }
+
+    /// `marks` in groups: marks whose columns overlap by half the narrower one's width and whose rows are at most
+    /// half a digit's height apart, while together they are at most `tallest` (or the taller one's) high.
+    static func merged(_ marks: [Int], in map: InkMap, digitHeight h: Float, tallest: Float) -> [Group] {
         var groups = marks.map { Group($0, map.parts[$0]) }.sorted { $0.minX < $1.minX }
         var merged = true
         while merged {
@@ -270,7 +327,9 @@ public enum NumberReading {
                     let (a, b) = (groups[i], groups[j])
                     let overlap = min(a.maxX, b.maxX) - max(a.minX, b.minX) + 1
                     let gap = max(a.minY, b.minY) - min(a.maxY, b.maxY) - 1
-                    if 2 * overlap >= min(a.width, b.width) && Float(gap) <= 0.5 * h {
+                    let height = max(a.maxY, b.maxY) - min(a.minY, b.minY) + 1
+                    if 2 * overlap >= min(a.width, b.width) && Float(gap) <= 0.5 * h
+                        && Float(height) <= max(tallest, Float(max(a.height, b.height))) {
                         groups[i].absorb(b)
                         groups.remove(at: j)
                         merged = true
@@ -279,17 +338,28 @@ public enum NumberReading {
                 }
             }
         }
-        // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
-        // when it is close to one, and otherwise not a digit (a dash, a comma).
-        let isFragment = { (group: Group) in Float(group.height) < 0.5 * h }
-        var digits = groups.filter { !isFragment($0) }
-        for fragment in groups where isFragment(fragment) {
-            let gaps = digits.map { max($0.minX, fragment.minX) - min($0.maxX, fragment.maxX) - 1 }
-            if let nearest = gaps.indices.min(by: { gaps[$0] < gaps[$1] }), Float(gaps[nearest]) <= 0.4 * h {
-                digits[nearest].absorb(fragment)
+        return groups
+    }
+
+    /// `groups` in lines of writing, top to bottom, each left to right: two groups whose rows overlap by at least
+    /// `lineOverlap` of the shorter one's height are on one line, and so are groups joined through others (a line
+    /// along a slope, whose first and last digits may share no row).
+    static func lines(of groups: [Group]) -> [[Group]] {
+        var line = Array(groups.indices)
+        func root(_ i: Int) -> Int { line[i] == i ? i : root(line[i]) }
+        for i in groups.indices {
+            for j in groups.indices where j > i {
+                let (a, b) = (groups[i], groups[j])
+                let overlap = min(a.maxY, b.maxY) - max(a.minY, b.minY) + 1
+                if Float(overlap) >= lineOverlap * Float(min(a.height, b.height)) { line[root(j)] = root(i) }
             }
         }
-        return digits.sorted { $0.minX < $1.minX }
+        let lines = Dictionary(grouping: groups.indices, by: root).values.map { members in
+            members.map { groups[$0] }.sorted { $0.minX < $1.minX }
+        }
+        // Top to bottom by the middle of each line's groups.
+        func middle(_ line: [Group]) -> Float { Float(line.reduce(0) { $0 + $1.minY + $1.maxY }) / Float(2 * line.count) }
+        return lines.sorted { (middle($0), $0[0].minX) < (middle($1), $1[0].minX) }
     }
 
     // MARK: 3. Cuts by recognition
@@ -544,11 +614,14 @@ public struct DigitAnswer: Encodable, Sendable {
     public let scores: [Float]
     /// x, y, width, height in the picture's pixels (upright, after EXIF orientation).
     public let box: [Int]
+    /// The line of writing it is on, counted from 1 at the top.
+    public let line: Int
 
     public init(_ reading: DigitReading) {
         digit = reading.digit
         scores = reading.scores
         let b = reading.prepared.box
         box = [b.x, b.y, b.width, b.height]
+        line = reading.line + 1
     }
 }

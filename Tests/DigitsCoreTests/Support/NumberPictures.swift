@@ -95,6 +95,47 @@ struct NumberPicture {
     func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
 }
 
+/// Numbers written one under another, as on a page: each line a `NumberPicture`, its ink `gap` MNIST pixels below
+/// the ink of the line above (a digit is about 20 tall), moved right by its `indent`.
+struct NumberLines {
+    var lines: [NumberPicture]
+    var gap: Float
+    var indents: [Int]
+
+    /// The lines in MNIST's pixels (0 = background, 255 = ink), with a margin of 4 pixels around their ink.
+    func field(_ test: LabeledImages, seed: UInt64) -> (pixels: [UInt8], width: Int, height: Int) {
+        let fields = lines.enumerated().map { k, line in line.field(test, seed: seed &* 31 &+ UInt64(k)) }
+        // Each line's field has 4 pixels of margin round its ink.
+        var tops: [Int] = [0]
+        for field in fields.dropLast() { tops.append(tops.last! + field.height - 8 + Int(gap.rounded())) }
+        let width = zip(fields, indents).map { $0.width + $1 }.max()!
+        let height = tops.last! + fields.last!.height
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for ((field, top), indent) in zip(zip(fields, tops), indents) {
+            for y in 0..<field.height {
+                for x in 0..<field.width {
+                    let i = (top + y) * width + indent + x
+                    pixels[i] = max(pixels[i], field.pixels[y * field.width + x])
+                }
+            }
+        }
+        return (pixels, width, height)
+    }
+
+    /// The lines as a person's picture in `style`, as `NumberPicture.render` draws one line.
+    func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
+        let (pixels, width, height) = field(test, seed: seed)
+        var style = style
+        style.scale = min(style.scale, 4)
+        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
+        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
+        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+    }
+
+    /// The lines' numbers, top to bottom, separated by spaces: what `NumberReading.text` should give.
+    func text(_ test: LabeledImages) -> String { lines.map { $0.text(test) }.joined(separator: " ") }
+}
+
 /// A notebook's ruled lines drawn over a picture: `spacing` pixels apart, `thickness` thick, in `ink` (where the
 /// picture is lighter), sloping by `slope`, one of them along the lowest ink of the number, which stands on it;
 /// with `squared`, columns as far apart as well (squared paper), square to the lines.
