@@ -359,6 +359,32 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         }
     }
 
+    /// Numbers written into forms: 1 to 6 digits, one to a box (boxes apart, or in a row sharing their walls), or a
+    /// row of digits with a frame round it, 100 of each; the lines as strong as the ink or lighter (a printed
+    /// form's grey), in the 11 styles in turn, as PNG (even) or JPEG (odd). Named `NNNN-KIND-NUMBER.png|jpg`
+    /// (`0004-grid-2026.png`). Written into the folder named by DIGITS_BOXES_SET for `scripts/number-accuracy
+    /// --boxes`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_BOXES_SET"] != nil))
+    func writeBoxesSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_BOXES_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        for k in 0..<300 {
+            var generator = SplitMix64(seed: UInt64(k) &* 4_513 &+ 7)
+            let form = BoxedNumber(digits: (0..<1 + generator.nextIndex(below: 6)).map { _ in generator.nextIndex(below: 10_000) },
+                                   kind: BoxedNumber.Kind.allCases[k % 3], lineInk: [140, 200, 255][k / 3 % 3])
+            let style = PictureStyle.all[k % PictureStyle.all.count]
+            let (rgba, width, height) = form.render(test, style: style, seed: UInt64(k))
+            let encodings = pngEncodings.filter { !style.transparent || $0.hasAlpha }
+            let png = k / 3 % 2 == 0
+            let bytes = png
+                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
+                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let name = String(format: "%04d-", k) + form.kind.rawValue + "-" + form.text(test) + (png ? ".png" : ".jpg")
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)))
+        }
+    }
+
     /// Picture `k` of `writeLinesSet`: its lines and its style.
     static func linesPicture(_ k: Int) -> (lines: NumberLines, style: PictureStyle) {
         var generator = SplitMix64(seed: UInt64(k) &* 6_151 &+ 41)

@@ -136,6 +136,72 @@ struct NumberLines {
     func text(_ test: LabeledImages) -> String { lines.map { $0.text(test) }.joined(separator: " ") }
 }
 
+/// A number written into a form: one MNIST digit to a box, the boxes apart (`boxes`) or in a row sharing their
+/// walls (`grid`), or a row of digits with a frame drawn round it (`frame`). The lines are 1 MNIST pixel thick (a
+/// stroke is about 2), `lineInk` strong (255: as strong as the ink; a printed form's grey is lighter); each digit
+/// sits in its box moved by up to `jitter` MNIST pixels, sometimes touching a wall.
+struct BoxedNumber {
+    enum Kind: String, CaseIterable, Sendable { case boxes, grid, frame }
+
+    var digits: [Int]
+    var kind: Kind
+    var lineInk: UInt8 = 255
+    var jitter = 3
+
+    /// The form in MNIST's pixels (0 = background, 255 = ink), with a margin of 4 pixels round its lines.
+    func field(_ test: LabeledImages, seed: UInt64) -> (pixels: [UInt8], width: Int, height: Int) {
+        var generator = SplitMix64(seed: seed)
+        if kind == .frame {
+            // The row of digits, 6 pixels of paper, the frame.
+            let row = NumberPicture(digits: digits, spacing: .normal, wobble: 1.5, sizeVariation: 0.1).field(test, seed: seed)
+            let (width, height) = (row.width + 14, row.height + 14)
+            var pixels = [UInt8](repeating: 0, count: width * height)
+            for y in 0..<row.height { for x in 0..<row.width { pixels[(y + 7) * width + x + 7] = row.pixels[y * row.width + x] } }
+            draw(box: (4, 4, width - 5, height - 5), into: &pixels, width: width)
+            return (pixels, width, height)
+        }
+        // Boxes 25 pixels square, 4 apart or sharing walls; each digit's centre at its box's, moved by the jitter.
+        let (side, pitch) = (25, kind == .boxes ? 29 : 25)
+        let (width, height) = (8 + pitch * (digits.count - 1) + side + 1, 8 + side + 1)
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for (k, index) in digits.enumerated() {
+            let (left, top) = (4 + k * pitch, 4)
+            draw(box: (left, top, left + side, top + side), into: &pixels, width: width)
+            let dx = generator.nextIndex(below: 2 * jitter + 1) - jitter, dy = generator.nextIndex(below: 2 * jitter + 1) - jitter
+            let image = Array(test.image(index))
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let (fx, fy) = (left - 1 + dx + x, top - 1 + dy + y)
+                    guard (0..<width).contains(fx), (0..<height).contains(fy) else { continue }
+                    pixels[fy * width + fx] = max(pixels[fy * width + fx], image[y * 28 + x])
+                }
+            }
+        }
+        return (pixels, width, height)
+    }
+
+    private func draw(box: (x0: Int, y0: Int, x1: Int, y1: Int), into pixels: inout [UInt8], width: Int) {
+        for x in box.x0...box.x1 {
+            for y in [box.y0, box.y1] { pixels[y * width + x] = max(pixels[y * width + x], lineInk) }
+        }
+        for y in box.y0...box.y1 {
+            for x in [box.x0, box.x1] { pixels[y * width + x] = max(pixels[y * width + x], lineInk) }
+        }
+    }
+
+    /// The form as a person's picture in `style`, as `NumberPicture.render` draws a number.
+    func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
+        let (pixels, width, height) = field(test, seed: seed)
+        var style = style
+        style.scale = min(style.scale, 4)
+        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
+        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
+        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+    }
+
+    func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
+}
+
 /// A notebook's ruled lines drawn over a picture: `spacing` pixels apart, `thickness` thick, in `ink` (where the
 /// picture is lighter), sloping by `slope`, one of them along the lowest ink of the number, which stands on it;
 /// with `squared`, columns as far apart as well (squared paper), square to the lines.

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+/// A form's boxes are paper (`FormBoxes`): erased before the ink's parts are found, digits kept.
+@Suite struct FormBoxesTests {
+    /// White paper, 200 × 200, with black strokes drawn by `draw`.
+    private func picture(_ draw: (inout GrayImage) -> Void) -> GrayImage {
+        var image = GrayImage(width: 200, height: 200, gray: .init(repeating: 255, count: 200 * 200))
+        draw(&image)
+        return image
+    }
+
+    private func ink(_ image: inout GrayImage, x: ClosedRange<Int>, y: ClosedRange<Int>) {
+        for row in y { for column in x { image.gray[row * 200 + column] = 0 } }
+    }
+
+    /// A box 3 pixels thick round an upright stroke that touches its bottom: the box goes, the stroke stays, one
+    /// part, less the rows it had in the box's line.
+    @Test func aBoxIsErasedAndTheStrokeTouchingItStays() throws {
+        let image = picture { image in
+            ink(&image, x: 40...160, y: 40...42)      // top
+            ink(&image, x: 40...160, y: 158...160)    // bottom
+            ink(&image, x: 40...42, y: 40...160)      // left
+            ink(&image, x: 158...160, y: 40...160)    // right
+            ink(&image, x: 96...103, y: 70...158)     // a 1, standing on the bottom
+        }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 1)
+        let part = try #require(map.parts.first)
+        #expect((95...97).contains(part.minX) && (102...104).contains(part.maxX), "\(part)")
+        #expect((69...71).contains(part.minY) && (148...156).contains(part.maxY), "\(part)")
+    }
+
+    /// A ring as wide as a box is a 0, not a box: round at the corners.
+    @Test func aRingIsNotABox() throws {
+        let image = picture { image in
+            for t in stride(from: Float(0), to: 2 * .pi, by: 0.001) {
+                let (x, y) = (Int(100 + 60 * cos(t)), Int(100 + 60 * sin(t)))
+                ink(&image, x: x - 2...x + 2, y: y - 2...y + 2)
+            }
+        }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 1)
+        #expect(map.parts.first.map { $0.width > 100 && $0.height > 100 } == true)
+    }
+
+    /// Boxes sharing their walls: the walls inside go too, and the digits between them are all that is left.
+    @Test func theWallsBetweenBoxesAreErased() throws {
+        let image = picture { image in
+            ink(&image, x: 10...190, y: 60...61)
+            ink(&image, x: 10...190, y: 139...140)
+            for x in [10, 70, 130, 189] { ink(&image, x: x...x + 1, y: 60...140) }
+            for x in [38, 98, 158] { ink(&image, x: x...x + 5, y: 80...120) }   // three 1s
+        }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 3, "\(map.parts)")
+        #expect(map.parts.allSatisfy { $0.width <= 8 && (36...46).contains($0.height) }, "\(map.parts)")
+    }
+
+    /// Numbers written into forms (MNIST test digits that read alone), one digit to a box, boxes apart or sharing
+    /// walls, or framed: read as the number, not with the box's sides as 1s and 0s.
+    @Test(arguments: BoxedNumber.Kind.allCases)
+    func aNumberInAFormReads(_ kind: BoxedNumber.Kind) throws {
+        let digits = try [3, 7, 1, 4].enumerated().map { try NumberReadingTests.index(of: $0.element, skipping: $0.offset) }
+        let form = BoxedNumber(digits: digits, kind: kind, lineInk: 200)
+        let (rgba, width, height) = form.render(try PictureTests.test.get(), style: PictureStyle(name: "dark on white"), seed: 1)
+        #expect(try NumberReadingTests.read(rgba, width: width, height: height) == "3714")
+    }
+}
