@@ -3,22 +3,33 @@
 // round a digit reads as a 0, its walls as 1s, and a box that a digit touches makes one part with it. So,
 // between the threshold and the parts (`InkMap`), before ruled lines (`RuledLines`, which would take a row of
 // boxes' top and bottom for ruled lines and leave their walls standing), boxes are found and erased:
-//  1. A part is a box when each of the four sides of its bounding box is inked along at least `sideCoverage` of
-//     its length, within a band as thick as the part's lines plus a little for a photo's tilt (`tilt` of the
-//     side's length); its lines are thin beside its size (at most `thickest` of its shorter side); and it is
-//     not solid, as a desk or a shadow round the page is (`InkMap.frameSolidity`). A digit, however square,
-//     is round at its corners, where a box is inked.
-//  2. Its ink in the four bands is erased, and so are its walls inside: strips of its ink running down at least
-//     `sideCoverage` of the space between its top and its bottom (a row of boxes sharing walls). A digit
-//     touching a box loses the pixels it has in the box's lines, and stays.
+//  1. Each side of a part is the outermost row (or column), within `searchDepth` of the part's extent, that its
+//     ink crosses along half its width (a digit touching its box may reach beyond it). The part is a box when
+//     along each side, for at least `sideCoverage` of its length, its ink begins within a slack of the line
+//     (1 pixel and `tilt` of the side's length, for a photo's tilt): the sides are straight, where a round stroke
+//     curves away from any line, and a digit, however square, is round at its corners; its lines are thin beside
+//     its size (at most `thickest` of its shorter side); no line runs across its inside (squared paper and a
+//     table have rows, and are left to `RuledLines`); and it is not solid (`solidest`), as a desk or a shadow
+//     round the page is.
+//  2. Its ink in bands along the four sides, as thick as its lines and the slack, is erased, with the line's rim
+//     just outside them, and so are its walls inside: strips of its ink running down at least `sideCoverage` of
+//     the space between its top and its bottom (a row of boxes sharing walls). A digit touching a box loses the
+//     pixels it has in the box's lines, and stays.
 // What it cannot tell: a digit's straight stroke lying along a box's side goes with the box, and a 1 written from
-// a box's top to its bottom is a wall. Not found: a box whose side is not the edge of its part (a digit reaching
-// beyond it), a box broken into pieces at a corner, a comb (ticks along a line). (Chosen before
-// `scripts/number-accuracy --boxes` was made; checked on its validation pictures.)
+// a box's top to its bottom is a wall. Not found: a box broken into pieces at a corner, or tilted more than its
+// slack, and a comb (ticks along a line). (Chosen on the validation pictures of `scripts/number-accuracy
+// --boxes`, every other measuring set reading as before.)
 enum FormBoxes {
     static let sideCoverage: Float = 0.9
     static let tilt: Float = 0.02
     static let thickest: Float = 0.15
+    static let searchDepth: Float = 0.15
+    /// A part with more of its ink than this inside it (ink all round) is solid: a desk, not lines. Lines 6 pixels
+    /// thick, blurred, have about 80% so.
+    static let solidest: Float = 0.9
+    /// A side is the outermost row crossed along half the part's width; the line's fainter edge lies outside it,
+    /// this many pixels at most, and is erased with it.
+    static let rim = 2
     /// Parts smaller than this on either side (pixels of the map) are strokes, not boxes.
     static let smallestSide = 12
 
@@ -34,18 +45,28 @@ enum FormBoxes {
         return erased
     }
 
-    /// A part found to be a box: its bounding box, the band along each side where its lines lie.
+    /// A part found to be a box: the rows and columns of its sides, and how far in from each its lines' band reaches.
     private struct Box {
         let id: Int32
         let minX: Int, minY: Int, maxX: Int, maxY: Int
         let band: (top: Int, bottom: Int, left: Int, right: Int)
 
         init?(_ id: Int32, _ part: InkMap.Part, label: [Int32], width: Int) {
-            (self.id, minX, minY, maxX, maxY) = (id, part.minX, part.minY, part.maxX, part.maxY)
             func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
+            // Each side: the outermost row (column) within `searchDepth` of the part's extent that its ink crosses
+            // along half its width (height) at least; a digit touching its box may reach beyond the box.
+            let (deepX, deepY) = (Int(searchDepth * Float(part.width)), Int(searchDepth * Float(part.height)))
+            let crossed = { (y: Int) in 2 * (part.minX...part.maxX).count { ink($0, y) } >= part.width }
+            let climbed = { (x: Int) in 2 * (part.minY...part.maxY).count { ink(x, $0) } >= part.height }
+            guard let minY = (part.minY...part.minY + deepY).first(where: crossed),
+                  let maxY = (part.maxY - deepY...part.maxY).reversed().first(where: crossed),
+                  let minX = (part.minX...part.minX + deepX).first(where: climbed),
+                  let maxX = (part.maxX - deepX...part.maxX).reversed().first(where: climbed),
+                  maxX - minX >= smallestSide, maxY - minY >= smallestSide
+            else { return nil }
+            (self.id, self.minX, self.minY, self.maxX, self.maxY) = (id, minX, minY, maxX, maxY)
             // Along each side, inward from it: how far the first ink lies and how thick its run is.
-            let (w, h) = (part.width, part.height)
-            let (minX, minY, maxX, maxY) = (part.minX, part.minY, part.maxX, part.maxY)
+            let (w, h) = (maxX - minX + 1, maxY - minY + 1)
             let slack = (top: 1 + Int(tilt * Float(w)), side: 1 + Int(tilt * Float(h)))
             var runs: [Int] = []
             func firstRun(along positions: ClosedRange<Int>, depth: Int, reach: Int,
@@ -72,12 +93,21 @@ enum FormBoxes {
             guard Float(thickness) <= thickest * Float(min(w, h)) else { return nil }
             let (across, down) = (thickness + slack.top, thickness + slack.side)
             let needed = (across: sideCoverage * Float(w), down: sideCoverage * Float(h))
-            guard Float(firstRun(along: minX...maxX, depth: h, reach: across) { x, d in ink(x, minY + d) }) >= needed.across,
-                  Float(firstRun(along: minX...maxX, depth: h, reach: across) { x, d in ink(x, maxY - d) }) >= needed.across,
-                  Float(firstRun(along: minY...maxY, depth: w, reach: down) { y, d in ink(minX + d, y) }) >= needed.down,
-                  Float(firstRun(along: minY...maxY, depth: w, reach: down) { y, d in ink(maxX - d, y) }) >= needed.down
+            // Straight: along each side the ink begins within the slack of its line (a round stroke curves away).
+            guard Float(firstRun(along: minX...maxX, depth: h, reach: slack.top) { x, d in ink(x, minY + d) }) >= needed.across,
+                  Float(firstRun(along: minX...maxX, depth: h, reach: slack.top) { x, d in ink(x, maxY - d) }) >= needed.across,
+                  Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(minX + d, y) }) >= needed.down,
+                  Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(maxX - d, y) }) >= needed.down
             else { return nil }
             band = (across, across, down, down)
+            // No line across inside: a box has walls, squared paper and a table have rows too (`RuledLines`).
+            let inner = (x: minX + down..<maxX + 1 - down, y: minY + across..<maxY + 1 - across)
+            for y in inner.y {
+                let strip = y..<min(y + across, inner.y.upperBound)
+                if Float(inner.x.count { x in strip.contains { ink(x, $0) } }) >= sideCoverage * Float(inner.x.count) {
+                    return nil
+                }
+            }
             // Not solid: a desk or a shadow round the page is ink all through.
             var (area, solid) = (0, 0)
             for y in minY + 1..<maxY {
@@ -86,7 +116,7 @@ enum FormBoxes {
                     if (-1...1).allSatisfy({ dy in (-1...1).allSatisfy { dx in ink(x + dx, y + dy) } }) { solid += 1 }
                 }
             }
-            guard Float(solid) < InkMap.frameSolidity * Float(max(area, 1)) else { return nil }
+            guard Float(solid) < solidest * Float(max(area, 1)) else { return nil }
         }
 
         /// Erases the box's ink in its bands and its walls inside.
@@ -94,8 +124,9 @@ enum FormBoxes {
             let width = plane.width
             func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
             let inner = (x: minX + band.left..<maxX + 1 - band.right, y: minY + band.top..<maxY + 1 - band.bottom)
-            for y in minY...maxY {
-                for x in minX...maxX where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
+            // The bands, and the lines' rims just outside the sides.
+            for y in max(0, minY - rim)...min(plane.height - 1, maxY + rim) {
+                for x in max(0, minX - rim)...min(width - 1, maxX + rim) where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
                     plane[x, y] = 0
                 }
             }
