@@ -58,6 +58,25 @@ import Testing
         #expect(map.parts.allSatisfy { $0.width <= 8 && (36...46).contains($0.height) }, "\(map.parts)")
     }
 
+    /// A box far longer than it is tall, whose allowance for tilt along its length is more than its height, and
+    /// boxes nested one in another: found or not, the map is made (the space inside such a box had been a range
+    /// whose end came before its start, a crash).
+    @Test func longLowAndNestedBoxesDoNotCrash() throws {
+        var image = GrayImage(width: 400, height: 100, gray: .init(repeating: 255, count: 400 * 100))
+        for x in 10...390 { for y in [40, 41, 54, 55] { image.gray[y * 400 + x] = 0 } }
+        for y in 40...55 { for x in [10, 11, 389, 390] { image.gray[y * 400 + x] = 0 } }
+        _ = try? InkMap(image)
+        let nested = picture { image in
+            for k in stride(from: 0, to: 100, by: 6) {
+                ink(&image, x: k...199 - k, y: k...k + 1)
+                ink(&image, x: k...199 - k, y: 198 - k...199 - k)
+                ink(&image, x: k...k + 1, y: k...199 - k)
+                ink(&image, x: 198 - k...199 - k, y: k...199 - k)
+            }
+        }
+        _ = try? InkMap(nested)
+    }
+
     /// Numbers written into forms (MNIST test digits that read alone), one digit to a box, boxes apart or sharing
     /// walls, or framed: read as the number, not with the box's sides as 1s and 0s.
     @Test(arguments: BoxedNumber.Kind.allCases)

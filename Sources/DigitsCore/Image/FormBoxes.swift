@@ -45,11 +45,12 @@ enum FormBoxes {
         return erased
     }
 
-    /// A part found to be a box: the rows and columns of its sides, and how far in from each its lines' band reaches.
+    /// A part found to be a box: the rows and columns of its sides, and how far in from them its lines' bands reach.
     private struct Box {
         let id: Int32
         let minX: Int, minY: Int, maxX: Int, maxY: Int
-        let band: (top: Int, bottom: Int, left: Int, right: Int)
+        /// How far in from the top and bottom (`across`) and from the left and right (`down`) the lines' bands reach.
+        let band: (across: Int, down: Int)
 
         init?(_ id: Int32, _ part: InkMap.Part, label: [Int32], width: Int) {
             func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
@@ -99,9 +100,9 @@ enum FormBoxes {
                   Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(minX + d, y) }) >= needed.down,
                   Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(maxX - d, y) }) >= needed.down
             else { return nil }
-            band = (across, across, down, down)
+            band = (across, down)
             // No line across inside: a box has walls, squared paper and a table have rows too (`RuledLines`).
-            let inner = (x: minX + down..<maxX + 1 - down, y: minY + across..<maxY + 1 - across)
+            let inner = (x: Self.inside(minX, maxX, margin: down), y: Self.inside(minY, maxY, margin: across))
             for y in inner.y {
                 let strip = y..<min(y + across, inner.y.upperBound)
                 if Float(inner.x.count { x in strip.contains { ink(x, $0) } }) >= sideCoverage * Float(inner.x.count) {
@@ -119,11 +120,17 @@ enum FormBoxes {
             guard Float(solid) < solidest * Float(max(area, 1)) else { return nil }
         }
 
+        /// The positions from `low` to `high` at least `margin` inside both; empty where the margins meet (a long,
+        /// low box's slack for tilt may be more than its height).
+        static func inside(_ low: Int, _ high: Int, margin: Int) -> Range<Int> {
+            low + margin..<max(low + margin, high + 1 - margin)
+        }
+
         /// Erases the box's ink in its bands and its walls inside.
         func erase(from plane: inout Plane, label: [Int32]) {
             let width = plane.width
             func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
-            let inner = (x: minX + band.left..<maxX + 1 - band.right, y: minY + band.top..<maxY + 1 - band.bottom)
+            let inner = (x: Box.inside(minX, maxX, margin: band.down), y: Box.inside(minY, maxY, margin: band.across))
             // The bands, and the lines' rims just outside the sides.
             for y in max(0, minY - rim)...min(plane.height - 1, maxY + rim) {
                 for x in max(0, minX - rim)...min(width - 1, maxX + rim) where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
@@ -134,7 +141,7 @@ enum FormBoxes {
             // Walls: strips as thick as the sides' bands, of the box's ink down the space between top and bottom.
             var x = inner.x.lowerBound
             while x < inner.x.upperBound {
-                let strip = x..<min(x + band.left, inner.x.upperBound)
+                let strip = x..<min(x + band.down, inner.x.upperBound)
                 guard Float(inner.y.count { y in strip.contains { ink($0, y) } }) >= sideCoverage * Float(inner.y.count)
                 else { x += 1; continue }
                 for y in inner.y { for sx in strip where ink(sx, y) { plane[sx, y] = 0 } }
