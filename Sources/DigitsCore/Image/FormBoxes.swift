@@ -68,7 +68,7 @@ enum FormBoxes {
             (self.id, self.minX, self.minY, self.maxX, self.maxY) = (id, minX, minY, maxX, maxY)
             // Along each side, inward from it: how far the first ink lies and how thick its run is.
             let (w, h) = (maxX - minX + 1, maxY - minY + 1)
-            let slack = (top: 1 + Int(tilt * Float(w)), side: 1 + Int(tilt * Float(h)))
+            let slack = (across: 1 + Int(tilt * Float(w)), down: 1 + Int(tilt * Float(h)))
             var runs: [Int] = []
             func firstRun(along positions: ClosedRange<Int>, depth: Int, reach: Int,
                           _ at: (Int, Int) -> Bool) -> Int {
@@ -83,23 +83,22 @@ enum FormBoxes {
                 }
                 return covered
             }
-            // A first pass with a generous reach finds the lines' thickness; the second counts the coverage.
-            let reach = max(slack.top, slack.side) + Int(thickest * Float(min(w, h)))
-            _ = firstRun(along: minX...maxX, depth: h, reach: reach) { x, d in ink(x, minY + d) }
-            _ = firstRun(along: minX...maxX, depth: h, reach: reach) { x, d in ink(x, maxY - d) }
-            _ = firstRun(along: minY...maxY, depth: w, reach: reach) { y, d in ink(minX + d, y) }
-            _ = firstRun(along: minY...maxY, depth: w, reach: reach) { y, d in ink(maxX - d, y) }
+            // The share of each side's length where its ink begins within `reach` of it: top, bottom, left, right.
+            func sides(reach: (across: Int, down: Int)) -> [Float] {
+                [Float(firstRun(along: minX...maxX, depth: h, reach: reach.across) { x, d in ink(x, minY + d) }) / Float(w),
+                 Float(firstRun(along: minX...maxX, depth: h, reach: reach.across) { x, d in ink(x, maxY - d) }) / Float(w),
+                 Float(firstRun(along: minY...maxY, depth: w, reach: reach.down) { y, d in ink(minX + d, y) }) / Float(h),
+                 Float(firstRun(along: minY...maxY, depth: w, reach: reach.down) { y, d in ink(maxX - d, y) }) / Float(h)]
+            }
+            // A first look with a generous reach finds the lines' thickness.
+            let reach = max(slack.across, slack.down) + Int(thickest * Float(min(w, h)))
+            _ = sides(reach: (reach, reach))
             guard !runs.isEmpty else { return nil }
             let thickness = runs.sorted()[runs.count / 2]
             guard Float(thickness) <= thickest * Float(min(w, h)) else { return nil }
-            let (across, down) = (thickness + slack.top, thickness + slack.side)
-            let needed = (across: sideCoverage * Float(w), down: sideCoverage * Float(h))
+            let (across, down) = (thickness + slack.across, thickness + slack.down)
             // Straight: along each side the ink begins within the slack of its line (a round stroke curves away).
-            guard Float(firstRun(along: minX...maxX, depth: h, reach: slack.top) { x, d in ink(x, minY + d) }) >= needed.across,
-                  Float(firstRun(along: minX...maxX, depth: h, reach: slack.top) { x, d in ink(x, maxY - d) }) >= needed.across,
-                  Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(minX + d, y) }) >= needed.down,
-                  Float(firstRun(along: minY...maxY, depth: w, reach: slack.side) { y, d in ink(maxX - d, y) }) >= needed.down
-            else { return nil }
+            guard sides(reach: slack).allSatisfy({ $0 >= sideCoverage }) else { return nil }
             band = (across, down)
             // No line across inside: a box has walls, squared paper and a table have rows too (`RuledLines`).
             let inner = (x: Self.inside(minX, maxX, margin: down), y: Self.inside(minY, maxY, margin: across))
@@ -133,7 +132,8 @@ enum FormBoxes {
             let inner = (x: Box.inside(minX, maxX, margin: band.down), y: Box.inside(minY, maxY, margin: band.across))
             // The bands, and the lines' rims just outside the sides.
             for y in max(0, minY - rim)...min(plane.height - 1, maxY + rim) {
-                for x in max(0, minX - rim)...min(width - 1, maxX + rim) where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
+                for x in max(0, minX - rim)...min(width - 1, maxX + rim)
+                where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
                     plane[x, y] = 0
                 }
             }

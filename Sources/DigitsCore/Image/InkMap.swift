@@ -1,8 +1,8 @@
 /// A picture as ink and paper: steps 1 to 4 of `DigitPreparation`, shared by a lone digit and by the digits of a
 /// number. The ink coverage is stretched so that strong ink is 1, thresholded by Otsu's method, a form's boxes
 /// (`FormBoxes`) and ruled lines (`RuledLines`) are erased, and the ink's connected parts (8-connected) are
-/// labelled; choosing which parts make a digit is left to the caller. A map covers the whole picture, or a region of it looked at more closely (a
-/// number small in a large photo).
+/// labelled; choosing which parts make a digit is left to the caller. A map covers the whole picture, or a region
+/// of it looked at more closely (a number small in a large photo).
 struct InkMap {
     /// A connected part of the ink: its area and box in this map's pixels, and its strongest ink.
     struct Part {

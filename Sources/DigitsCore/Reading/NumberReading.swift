@@ -296,7 +296,9 @@ public enum NumberReading {
         // makes the digits' height half its own and would pass for two lines of one digit each.
         let stacked = merged(marks, in: map, digitHeight: h, tallest: 1.5 * h)
         let sideBySide = lines(of: stacked.filter { !isFragment($0) }).contains { line in
-            zip(line, line.dropFirst()).contains { a, b in 2 * (min(a.maxX, b.maxX) - max(a.minX, b.minX) + 1) < min(a.width, b.width) }
+            zip(line, line.dropFirst()).contains { a, b in
+                2 * (min(a.maxX, b.maxX) - max(a.minX, b.minX) + 1) < min(a.width, b.width)
+            }
         }
         let groups = sideBySide ? stacked : merged(marks, in: map, digitHeight: h, tallest: .infinity)
         // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
