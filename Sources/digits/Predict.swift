@@ -6,9 +6,11 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read handwritten numbers and digits from PNG and JPEG pictures.",
         discussion: """
-            Every digit in a picture is read, left to right: a year, a postcode, a meter reading. Its marks are \
-            grouped into digits (the strokes of one digit need not touch; dots, specks, lines and the paper's \
-            edge are left out), digits that touch are cut where the network reads the pieces most surely, and \
+            Every digit in a picture is read, left to right: a year, a postcode, a meter reading; numbers \
+            written one under another are read line by line, top to bottom, a space between the lines. Its \
+            marks are grouped into digits (the strokes of one digit need not touch; dots, specks, ruled lines, a \
+            form's boxes and the paper's edge are left out), digits that touch are cut where the network reads \
+            the pieces most surely, and \
             each digit is prepared the way MNIST's digits were (scaled into a 20×20 box and centred by mass in \
             28×28) and given to the network. A picture with more than \(NumberReading.markLimit) marks is not a \
             number. --single reads the whole picture as one digit.
@@ -32,8 +34,9 @@ struct Predict: ParsableCommand {
 
     @Flag(help: """
         Print one JSON object per file and line: {"file", "model", "number", "digits": [{"digit", "scores", \
-        "box": [x, y, width, height]}, ...]}, with "digit" and "scores" also at the top when one digit was read; \
-        or {"file", "error"}.
+        "box": [x, y, width, height], "line"}, ...]}, with "digit" and "scores" also at the top when one digit \
+        was read; or {"file", "error"}. "number" holds the lines' digits, a space between lines; "line" counts \
+        from 1 at the top.
         """)
     var json = false
 
