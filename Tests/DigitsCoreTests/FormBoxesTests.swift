@@ -32,6 +32,41 @@ import Testing
         #expect((69...71).contains(part.minY) && (148...156).contains(part.maxY), "\(part)")
     }
 
+    /// A box in a photo taken 3° off (its sides sloping by 5%) is a box still.
+    @Test func aBoxTurnedThreeDegreesIsErased() throws {
+        let (c, s): (Float, Float) = (cos(Float.pi / 60), sin(Float.pi / 60))
+        func turned(_ x: Float, _ y: Float) -> (x: Float, y: Float) { (100 + c * x - s * y, 100 + s * x + c * y) }
+        let image = picture { image in
+            // The square's corners, 60 pixels from the middle, turned; each side drawn 3 pixels thick.
+            let corners = [turned(-60, -60), turned(60, -60), turned(60, 60), turned(-60, 60)]
+            for (a, b) in zip(corners, corners.dropFirst() + [corners[0]]) {
+                for t in stride(from: Float(0), through: 1, by: 0.002) {
+                    let (x, y) = (Int(a.x + (b.x - a.x) * t), Int(a.y + (b.y - a.y) * t))
+                    ink(&image, x: x - 1...x + 1, y: y - 1...y + 1)
+                }
+            }
+            ink(&image, x: 96...103, y: 70...130)     // a 1, apart from the box
+        }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 1, "\(map.parts)")
+        #expect(map.parts.first.map { $0.height == 61 && $0.width == 8 } == true, "\(map.parts)")
+    }
+
+    /// A cell of a grid, its lines going on beyond its corners (squared paper or a table broken into pieces at
+    /// the threshold), is not a box: left whole, to the ruled lines.
+    @Test func aCellWhoseLinesGoOnIsNotABox() throws {
+        // Under `InkMap.smallestPage`, so that ruled lines are not looked for: only the boxes' rule is at work.
+        var image = GrayImage(width: 110, height: 110, gray: .init(repeating: 255, count: 110 * 110))
+        for at in [30, 78] {
+            for i in 20...90 {
+                for t in at...at + 2 { (image.gray[t * 110 + i], image.gray[i * 110 + t]) = (0, 0) }
+            }
+        }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 1, "\(map.parts)")
+        #expect(map.parts.first.map { $0.minX == 20 && $0.maxX == 90 && $0.minY == 20 && $0.maxY == 90 } == true)
+    }
+
     /// A ring as wide as a box is a 0, not a box: round at the corners.
     @Test func aRingIsNotABox() throws {
         let image = picture { image in

@@ -3,33 +3,33 @@
 // round a digit reads as a 0, its walls as 1s, and a box that a digit touches makes one part with it. So,
 // between the threshold and the parts (`InkMap`), before ruled lines (`RuledLines`, which would take a row of
 // boxes' top and bottom for ruled lines and leave their walls standing), boxes are found and erased:
-//  1. Each side of a part is the outermost row (or column), within `searchDepth` of the part's extent, that its
-//     ink crosses along half its width (a digit touching its box may reach beyond it). The part is a box when
-//     along each side, for at least `sideCoverage` of its length, its ink begins within a slack of the line
-//     (1 pixel and `tilt` of the side's length, for a photo's tilt): the sides are straight, where a round stroke
-//     curves away from any line, and a digit, however square, is round at its corners; its lines are thin beside
-//     its size (at most `thickest` of its shorter side); no line runs across its inside (squared paper and a
-//     table have rows, and are left to `RuledLines`); and it is not solid (`solidest`), as a desk or a shadow
-//     round the page is.
-//  2. Its ink in bands along the four sides, as thick as its lines and the slack, is erased, with the line's rim
-//     just outside them, and so are its walls inside: strips of its ink running down at least `sideCoverage` of
-//     the space between its top and its bottom (a row of boxes sharing walls). A digit touching a box loses the
+//  1. Each side of a part is the straight line, sloping by up to `steepest` (a photo taken a few degrees off),
+//     near that side of its extent (within `searchDepth` of it, and the slope's reach), that crosses most of its
+//     ink: a digit touching its box may reach beyond it. The part is a box when its ink lies on each of the four
+//     lines, within half their thickness and a pixel, along at least `sideCoverage` of the side (a digit,
+//     however square, is round at its corners; a bold 0 curves away from any line); its lines are thin beside
+//     it (at most `thickest` of its shorter side); they end at its corners, and no two run across its inside (a
+//     cell of squared paper or of a table, its lines going on, and a grid's rows are left to `RuledLines`; one
+//     line across may be a digit's bar touching both walls); and it is not solid (`solidest`), as a desk or a
+//     shadow round the page is.
+//  2. Its ink along the four lines, as thick as they are and a pixel more on each side, is erased, and so are
+//     its walls inside: lines of its ink, sloping as its sides do, running down at least `sideCoverage` of the
+//     space between its top and its bottom (a row of boxes sharing walls). A digit touching a box loses the
 //     pixels it has in the box's lines, and stays.
 // What it cannot tell: a digit's straight stroke lying along a box's side goes with the box, and a 1 written from
-// a box's top to its bottom is a wall. Not found: a box broken into pieces at a corner, or tilted more than its
-// slack, and a comb (ticks along a line). (Chosen on the validation pictures of `scripts/number-accuracy
-// --boxes`, every other measuring set reading as before.)
+// a box's top to its bottom is a wall. Not found: a box broken into pieces at a corner, and a comb (ticks along a
+// line). (Chosen on the validation pictures of `scripts/number-accuracy --boxes`, and on them turned 2° and 3°,
+// every other measuring set reading as before.)
 enum FormBoxes {
     static let sideCoverage: Float = 0.9
-    static let tilt: Float = 0.02
+    /// Sides may slope by up to this, tried in steps of `slopeStep` (3° is 0.052).
+    static let steepest: Float = 0.06
+    static let slopeStep: Float = 0.01
     static let thickest: Float = 0.15
     static let searchDepth: Float = 0.15
     /// A part with more of its ink than this inside it (ink all round) is solid: a desk, not lines. Lines 6 pixels
     /// thick, blurred, have about 80% so.
     static let solidest: Float = 0.9
-    /// A side is the outermost row crossed along half the part's width; the line's fainter edge lies outside it,
-    /// this many pixels at most, and is erased with it.
-    static let rim = 2
     /// Parts smaller than this on either side (pixels of the map) are strokes, not boxes.
     static let smallestSide = 12
 
@@ -38,114 +38,162 @@ enum FormBoxes {
     static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part]) -> Bool {
         var erased = false
         for (id, part) in parts.enumerated() where part.width >= smallestSide && part.height >= smallestSide {
-            guard let box = Box(Int32(id), part, label: label, width: plane.width) else { continue }
-            box.erase(from: &plane, label: label)
+            let view = (rows: View(label: label, width: plane.width, id: Int32(id), part: part, turned: false),
+                        columns: View(label: label, width: plane.width, id: Int32(id), part: part, turned: true))
+            guard let box = Box(view.rows, view.columns) else { continue }
+            box.erase(from: &plane)
             erased = true
         }
         return erased
     }
 
-    /// A part found to be a box: the rows and columns of its sides, and how far in from them its lines' bands reach.
-    private struct Box {
-        let id: Int32
-        let minX: Int, minY: Int, maxX: Int, maxY: Int
-        /// How far in from the top and bottom (`across`) and from the left and right (`down`) the lines' bands reach.
-        let band: (across: Int, down: Int)
+    /// One part's ink seen along rows (`along` is x, `across` is y) or, `turned`, along columns.
+    struct View {
+        let label: [Int32], width: Int, id: Int32
+        let along: ClosedRange<Int>, across: ClosedRange<Int>
+        let turned: Bool
 
-        init?(_ id: Int32, _ part: InkMap.Part, label: [Int32], width: Int) {
-            func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
-            // Each side: the outermost row (column) within `searchDepth` of the part's extent that its ink crosses
-            // along half its width (height) at least; a digit touching its box may reach beyond the box.
-            let (deepX, deepY) = (Int(searchDepth * Float(part.width)), Int(searchDepth * Float(part.height)))
-            let crossed = { (y: Int) in 2 * (part.minX...part.maxX).count { ink($0, y) } >= part.width }
-            let climbed = { (x: Int) in 2 * (part.minY...part.maxY).count { ink(x, $0) } >= part.height }
-            guard let minY = (part.minY...part.minY + deepY).first(where: crossed),
-                  let maxY = (part.maxY - deepY...part.maxY).reversed().first(where: crossed),
-                  let minX = (part.minX...part.minX + deepX).first(where: climbed),
-                  let maxX = (part.maxX - deepX...part.maxX).reversed().first(where: climbed),
-                  maxX - minX >= smallestSide, maxY - minY >= smallestSide
-            else { return nil }
-            (self.id, self.minX, self.minY, self.maxX, self.maxY) = (id, minX, minY, maxX, maxY)
-            // Along each side, inward from it: how far the first ink lies and how thick its run is.
-            let (w, h) = (maxX - minX + 1, maxY - minY + 1)
-            let slack = (across: 1 + Int(tilt * Float(w)), down: 1 + Int(tilt * Float(h)))
+        init(label: [Int32], width: Int, id: Int32, part: InkMap.Part, turned: Bool) {
+            (self.label, self.width, self.id, self.turned) = (label, width, id, turned)
+            (along, across) = turned ? (part.minY...part.maxY, part.minX...part.maxX) : (part.minX...part.maxX, part.minY...part.maxY)
+        }
+
+        func ink(_ a: Int, _ b: Int) -> Bool {
+            guard along.contains(a), across.contains(b) else { return false }
+            return label[turned ? a * width + b : b * width + a] == id
+        }
+
+        var centre: Float { Float(along.lowerBound + along.upperBound) / 2 }
+    }
+
+    /// A straight line of a view: across = offset + slope × (along − centre).
+    struct Line {
+        let offset: Float, slope: Float, centre: Float
+        func at(_ along: Int) -> Int { Int((offset + slope * (Float(along) - centre)).rounded()) }
+    }
+
+    /// The line near one side of `view` (`fromLow`: its first rows, else its last) that crosses most of its ink.
+    static func side(of view: View, fromLow: Bool) -> Line {
+        let length = Float(view.along.count)
+        let depth = Int(searchDepth * Float(view.across.count) + steepest * length / 2) + 1
+        let steps = Int((steepest / slopeStep).rounded())
+        var best = (count: -1, line: Line(offset: 0, slope: 0, centre: view.centre))
+        for d in 0...depth {
+            let offset = Float(fromLow ? view.across.lowerBound + d : view.across.upperBound - d)
+            for s in -steps...steps {
+                let line = Line(offset: offset, slope: Float(s) * slopeStep, centre: view.centre)
+                let count = view.along.count { view.ink($0, line.at($0)) }
+                if count > best.count { best = (count, line) }
+            }
+        }
+        return best.line
+    }
+
+    /// A part found to be a box: its four lines, their thickness, its walls.
+    private struct Box {
+        let rows: View, columns: View
+        let top: Line, bottom: Line, left: Line, right: Line
+        let thickness: Int
+
+        init?(_ rows: View, _ columns: View) {
+            (self.rows, self.columns) = (rows, columns)
+            (top, bottom) = (side(of: rows, fromLow: true), side(of: rows, fromLow: false))
+            (left, right) = (side(of: columns, fromLow: true), side(of: columns, fromLow: false))
+            let (middleX, middleY) = (Int(rows.centre), Int(columns.centre))
+            let (height, width) = (bottom.at(middleX) - top.at(middleX), right.at(middleY) - left.at(middleY))
+            guard height >= smallestSide, width >= smallestSide else { return nil }
+            // Thickness: the median run of ink through the lines.
             var runs: [Int] = []
-            func firstRun(along positions: ClosedRange<Int>, depth: Int, reach: Int,
-                          _ at: (Int, Int) -> Bool) -> Int {
-                // The positions with ink within `reach` of the side; each one's run of ink from there.
-                var covered = 0
-                for p in positions {
-                    guard let start = (0..<min(reach, depth)).first(where: { at(p, $0) }) else { continue }
-                    covered += 1
-                    var end = start
-                    while end + 1 < depth && at(p, end + 1) { end += 1 }
-                    runs.append(end - start + 1)
+            func run(_ view: View, _ line: Line) {
+                for a in view.along where view.ink(a, line.at(a)) {
+                    var (low, high) = (line.at(a), line.at(a))
+                    while view.ink(a, low - 1) { low -= 1 }
+                    while view.ink(a, high + 1) { high += 1 }
+                    runs.append(high - low + 1)
                 }
-                return covered
             }
-            // The share of each side's length where its ink begins within `reach` of it: top, bottom, left, right.
-            func sides(reach: (across: Int, down: Int)) -> [Float] {
-                [Float(firstRun(along: minX...maxX, depth: h, reach: reach.across) { x, d in ink(x, minY + d) }) / Float(w),
-                 Float(firstRun(along: minX...maxX, depth: h, reach: reach.across) { x, d in ink(x, maxY - d) }) / Float(w),
-                 Float(firstRun(along: minY...maxY, depth: w, reach: reach.down) { y, d in ink(minX + d, y) }) / Float(h),
-                 Float(firstRun(along: minY...maxY, depth: w, reach: reach.down) { y, d in ink(maxX - d, y) }) / Float(h)]
-            }
-            // A first look with a generous reach finds the lines' thickness.
-            let reach = max(slack.across, slack.down) + Int(thickest * Float(min(w, h)))
-            _ = sides(reach: (reach, reach))
+            for line in [top, bottom] { run(rows, line) }
+            for line in [left, right] { run(columns, line) }
             guard !runs.isEmpty else { return nil }
-            let thickness = runs.sorted()[runs.count / 2]
-            guard Float(thickness) <= thickest * Float(min(w, h)) else { return nil }
-            let (across, down) = (thickness + slack.across, thickness + slack.down)
-            // Straight: along each side the ink begins within the slack of its line (a round stroke curves away).
-            guard sides(reach: slack).allSatisfy({ $0 >= sideCoverage }) else { return nil }
-            band = (across, down)
-            // No line across inside: a box has walls, squared paper and a table have rows too (`RuledLines`).
-            let inner = (x: Self.inside(minX, maxX, margin: down), y: Self.inside(minY, maxY, margin: across))
-            for y in inner.y {
-                let strip = y..<min(y + across, inner.y.upperBound)
-                if Float(inner.x.count { x in strip.contains { ink(x, $0) } }) >= sideCoverage * Float(inner.x.count) {
-                    return nil
+            thickness = runs.sorted()[runs.count / 2]
+            guard Float(thickness) <= thickest * Float(min(height, width)) else { return nil }
+            // Straight and whole: ink on each line along most of the side, between the sides across it.
+            let reach = thickness / 2 + 1
+            func covered(_ view: View, _ line: Line, between low: Int, _ high: Int) -> Bool {
+                let span = low...max(low, high)
+                let inked = span.count { a in (line.at(a) - reach...line.at(a) + reach).contains { view.ink(a, $0) } }
+                return Float(inked) >= sideCoverage * Float(span.count)
+            }
+            let (x0, x1) = (left.at(middleY), right.at(middleY)), (y0, y1) = (top.at(middleX), bottom.at(middleX))
+            guard covered(rows, top, between: x0, x1), covered(rows, bottom, between: x0, x1),
+                  covered(columns, left, between: y0, y1), covered(columns, right, between: y0, y1)
+            else { return nil }
+            // Closed: its lines end at its corners. The cell of a grid whose lines broke at the threshold (squared
+            // paper, a table) is crossed by lines that go on beyond it, and is left to `RuledLines`.
+            func goesOn(_ view: View, _ line: Line, beyond low: Int, _ high: Int) -> Bool {
+                let (near, far) = (thickness + 2, 3 * thickness + 3)
+                return [Array(low - far...low - near), Array(high + near...high + far)].contains { outside in
+                    2 * outside.count { a in (line.at(a) - reach...line.at(a) + reach).contains { view.ink(a, $0) } }
+                        >= outside.count
                 }
+            }
+            // Each line's ends: where the lines across it meet it.
+            guard !goesOn(rows, top, beyond: left.at(y0), right.at(y0)),
+                  !goesOn(rows, bottom, beyond: left.at(y1), right.at(y1)),
+                  !goesOn(columns, left, beyond: top.at(x0), bottom.at(x0)),
+                  !goesOn(columns, right, beyond: top.at(x1), bottom.at(x1))
+            else { return nil }
+            // No lines across inside: a box has walls; squared paper and a table have rows too (`RuledLines`). One
+            // may be a digit's bar touching both walls (a 4's); two, apart, are rows. The lines found lie in the
+            // sides' thickness: rows inside start beyond it and the reach.
+            let margin = thickness + reach + 1
+            var (across, last) = (0, Int.min)
+            for y in y0 + margin..<max(y0 + margin, y1 - margin + 1) where y > last + 2 * margin {
+                let row = Line(offset: Float(y), slope: top.slope, centre: rows.centre)
+                guard covered(rows, row, between: x0 + margin, x1 - margin) else { continue }
+                (across, last) = (across + 1, y)
+                if across >= 2 { return nil }
             }
             // Not solid: a desk or a shadow round the page is ink all through.
             var (area, solid) = (0, 0)
-            for y in minY + 1..<maxY {
-                for x in minX + 1..<maxX where ink(x, y) {
+            for y in rows.across {
+                for x in rows.along where rows.ink(x, y) {
                     area += 1
-                    if (-1...1).allSatisfy({ dy in (-1...1).allSatisfy { dx in ink(x + dx, y + dy) } }) { solid += 1 }
+                    if (-1...1).allSatisfy({ dy in (-1...1).allSatisfy { dx in rows.ink(x + dx, y + dy) } }) { solid += 1 }
                 }
             }
             guard Float(solid) < solidest * Float(max(area, 1)) else { return nil }
         }
 
-        /// The positions from `low` to `high` at least `margin` inside both; empty where the margins meet (a long,
-        /// low box's slack for tilt may be more than its height).
-        static func inside(_ low: Int, _ high: Int, margin: Int) -> Range<Int> {
-            low + margin..<max(low + margin, high + 1 - margin)
-        }
-
-        /// Erases the box's ink in its bands and its walls inside.
-        func erase(from plane: inout Plane, label: [Int32]) {
-            let width = plane.width
-            func ink(_ x: Int, _ y: Int) -> Bool { label[y * width + x] == id }
-            let inner = (x: Box.inside(minX, maxX, margin: band.down), y: Box.inside(minY, maxY, margin: band.across))
-            // The bands, and the lines' rims just outside the sides.
-            for y in max(0, minY - rim)...min(plane.height - 1, maxY + rim) {
-                for x in max(0, minX - rim)...min(width - 1, maxX + rim)
-                where ink(x, y) && (!inner.x.contains(x) || !inner.y.contains(y)) {
-                    plane[x, y] = 0
+        /// Erases the box's ink along its lines, and its walls.
+        func erase(from plane: inout Plane) {
+            let reach = thickness + 1
+            func clear(_ view: View, _ line: Line, _ span: ClosedRange<Int>) {
+                for a in span {
+                    for b in line.at(a) - reach...line.at(a) + reach where view.ink(a, b) {
+                        if view.turned { plane[b, a] = 0 } else { plane[a, b] = 0 }
+                    }
                 }
             }
-            guard !inner.x.isEmpty, !inner.y.isEmpty else { return }
-            // Walls: strips as thick as the sides' bands, of the box's ink down the space between top and bottom.
-            var x = inner.x.lowerBound
-            while x < inner.x.upperBound {
-                let strip = x..<min(x + band.down, inner.x.upperBound)
-                guard Float(inner.y.count { y in strip.contains { ink($0, y) } }) >= sideCoverage * Float(inner.y.count)
-                else { x += 1; continue }
-                for y in inner.y { for sx in strip where ink(sx, y) { plane[sx, y] = 0 } }
-                x = strip.upperBound
+            for line in [top, bottom] { clear(rows, line, rows.along) }
+            for line in [left, right] { clear(columns, line, columns.along) }
+            // Walls: lines of its ink sloping as its left side does, down most of the space between top and bottom.
+            let (middleX, middleY) = (Int(rows.centre), Int(columns.centre))
+            let (x0, x1) = (left.at(middleY) + reach + 1, right.at(middleY) - reach - 1)
+            let (y0, y1) = (top.at(middleX) + reach + 1, bottom.at(middleX) - reach - 1)
+            guard x1 > x0, y1 > y0 else { return }
+            let near = thickness / 2 + 1
+            func wall(_ x: Int) -> Line { Line(offset: Float(x), slope: left.slope, centre: columns.centre) }
+            func inked(_ x: Int) -> Int {
+                (y0...y1).count { y in (wall(x).at(y) - near...wall(x).at(y) + near).contains { columns.ink(y, $0) } }
+            }
+            var x = x0
+            while x <= x1 {
+                guard Float(inked(x)) >= sideCoverage * Float(y1 - y0 + 1) else { x += 1; continue }
+                // Found at its near edge: its middle is where the most ink lies, within a thickness further.
+                let middle = (x...x + thickness + near).max { inked($0) < inked($1) }!
+                clear(columns, wall(middle), y0...y1)
+                x = middle + reach + 1
             }
         }
     }
