@@ -55,16 +55,26 @@ import Testing
     /// A cell of a grid, its lines going on beyond its corners (squared paper or a table broken into pieces at
     /// the threshold), is not a box: left whole, to the ruled lines.
     @Test func aCellWhoseLinesGoOnIsNotABox() throws {
-        // Under `InkMap.smallestPage`, so that ruled lines are not looked for: only the boxes' rule is at work.
-        var image = GrayImage(width: 110, height: 110, gray: .init(repeating: 255, count: 110 * 110))
-        for at in [30, 78] {
-            for i in 20...90 {
-                for t in at...at + 2 { (image.gray[t * 110 + i], image.gray[i * 110 + t]) = (0, 0) }
+        // Lines 71 pixels long in a picture of 200: too short for ruled lines (40% of the width), so that only the
+        // boxes' rule is at work.
+        let image = picture { image in
+            for at in [30, 78] {
+                ink(&image, x: 20...90, y: at...at + 2)
+                ink(&image, x: at...at + 2, y: 20...90)
             }
         }
         let map = try InkMap(image)
         #expect(map.parts.count == 1, "\(map.parts)")
         #expect(map.parts.first.map { $0.minX == 20 && $0.maxX == 90 && $0.minY == 20 && $0.maxY == 90 } == true)
+    }
+
+    /// A picture of MNIST's size is a digit, not a form (`InkMap.smallestPage`): a 0 written square is kept, and so
+    /// are the pieces the networks are trained on.
+    @Test func aSquareZeroOfMNISTsSizeIsADigit() throws {
+        var image = GrayImage(width: 28, height: 28, gray: .init(repeating: 255, count: 28 * 28))
+        for i in 6...21 { for t in [6, 7, 20, 21] { (image.gray[t * 28 + i], image.gray[i * 28 + t]) = (0, 0) } }
+        let map = try InkMap(image)
+        #expect(map.parts.count == 1 && map.parts.first?.width == 16, "\(map.parts)")
     }
 
     /// A ring as wide as a box is a 0, not a box: round at the corners.

@@ -36,6 +36,9 @@ enum FormBoxes {
     /// Erases the boxes from `plane`, whose ink is labelled part by part in `label` (`parts`); whether it erased
     /// any. If it did, the labels no longer match the plane.
     static func erase(from plane: inout Plane, label: [Int32], parts: [InkMap.Part]) -> Bool {
+        // A picture of a digit or two, not a page (`InkMap.smallestPage`): at MNIST's size a square 0 is a box,
+        // and the pieces the networks are trained on must be prepared as they were.
+        guard max(plane.width, plane.height) >= InkMap.smallestPage else { return false }
         var erased = false
         for (id, part) in parts.enumerated() where part.width >= smallestSide && part.height >= smallestSide {
             let view = (rows: View(label: label, width: plane.width, id: Int32(id), part: part, turned: false),
@@ -55,7 +58,8 @@ enum FormBoxes {
 
         init(label: [Int32], width: Int, id: Int32, part: InkMap.Part, turned: Bool) {
             (self.label, self.width, self.id, self.turned) = (label, width, id, turned)
-            (along, across) = turned ? (part.minY...part.maxY, part.minX...part.maxX) : (part.minX...part.maxX, part.minY...part.maxY)
+            let (columns, rows) = (part.minX...part.maxX, part.minY...part.maxY)
+            (along, across) = turned ? (rows, columns) : (columns, rows)
         }
 
         func ink(_ a: Int, _ b: Int) -> Bool {

@@ -42,8 +42,8 @@ struct InkMap {
     /// How many pixels of a picture of `pixels` pixels reach strong ink (`strongInkPixels`).
     static func strongInkCount(_ pixels: Int) -> Int { min(strongInkPixels, pixels / 1000) }
 
-    /// Pictures smaller than this on their longer side hold a digit or two, not a page: no ruled lines
-    /// (`RuledLines`), no desk (`Ground`), no shadow's edge (`DigitPreparation.closedOver`); and the pieces the
+    /// Pictures smaller than this on their longer side hold a digit or two, not a page: no boxes (`FormBoxes`), no
+    /// ruled lines (`RuledLines`), no desk (`Ground`), no shadow's edge (`DigitPreparation.closedOver`); and the pieces the
     /// networks are trained on, cut from pairs of MNIST digits, are read as they were.
     static let smallestPage = 120
 
