@@ -83,12 +83,7 @@ struct NumberPicture {
 
     /// The number as a person's picture in `style`, which gives the look; the canvas is sized to the number.
     func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
-        let (pixels, width, height) = field(test, seed: seed)
-        var style = style
-        style.scale = min(style.scale, 4)
-        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
-        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
-        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+        style.renderNumber(field(test, seed: seed), seed: seed)
     }
 
     /// The number the digits spell.
@@ -124,12 +119,7 @@ struct NumberLines {
 
     /// The lines as a person's picture in `style`, as `NumberPicture.render` draws one line.
     func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
-        let (pixels, width, height) = field(test, seed: seed)
-        var style = style
-        style.scale = min(style.scale, 4)
-        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
-        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
-        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+        style.renderNumber(field(test, seed: seed), seed: seed)
     }
 
     /// The lines' numbers, top to bottom, separated by spaces: what `NumberReading.text` should give.
@@ -191,12 +181,7 @@ struct BoxedNumber {
 
     /// The form as a person's picture in `style`, as `NumberPicture.render` draws a number.
     func render(_ test: LabeledImages, style: PictureStyle, seed: UInt64) -> (rgba: [UInt8], width: Int, height: Int) {
-        let (pixels, width, height) = field(test, seed: seed)
-        var style = style
-        style.scale = min(style.scale, 4)
-        let room: Float = style.name == "small" ? 1.1 : style.name == "large and off-centre" ? 1.8 : 1.25
-        style.canvas = (Int(Float(width) * style.scale * room), Int(Float(height) * style.scale * room))
-        return (style.render(field: pixels, width: width, height: height, seed: seed), style.canvas.width, style.canvas.height)
+        style.renderNumber(field(test, seed: seed), seed: seed)
     }
 
     func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
@@ -279,5 +264,20 @@ struct Shadow {
                 for k in 0..<3 { rgba[4 * (y * width + x) + k] = UInt8((Float(rgba[4 * (y * width + x) + k]) * light).rounded()) }
             }
         }
+    }
+}
+
+extension PictureStyle {
+    /// A field of MNIST's pixels (0 = background, 255 = ink) holding a number, drawn in this style as a person's
+    /// picture of it: at most 4 canvas pixels to each of MNIST's, on a canvas a quarter larger than the field (more
+    /// for the style that places it off-centre, less for the small one).
+    func renderNumber(_ field: (pixels: [UInt8], width: Int, height: Int), seed: UInt64)
+        -> (rgba: [UInt8], width: Int, height: Int) {
+        var style = self
+        style.scale = min(scale, 4)
+        let room: Float = name == "small" ? 1.1 : name == "large and off-centre" ? 1.8 : 1.25
+        style.canvas = (Int(Float(field.width) * style.scale * room), Int(Float(field.height) * style.scale * room))
+        return (style.render(field: field.pixels, width: field.width, height: field.height, seed: seed),
+                style.canvas.width, style.canvas.height)
     }
 }
