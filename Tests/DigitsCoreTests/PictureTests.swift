@@ -142,16 +142,23 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         try Self.writeNumbers(into: try #require(ProcessInfo.processInfo.environment["DIGITS_DIM_SET"]), light: 0.35)
     }
 
+    /// Picture `k` of a set of numbers as a PNG (in turn, the encodings `among` that can hold its style: alpha for
+    /// a transparent one) or as a JPEG (the JPEG encodings in turn).
+    static func encoded(_ rgba: [UInt8], width: Int, height: Int, style: PictureStyle, k: Int, png: Bool,
+                        among encodings: [PNGWriter] = pngEncodings) -> [UInt8] {
+        guard png else { return jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height) }
+        let fitting = encodings.filter { !style.transparent || $0.hasAlpha }
+        return fitting[k / 2 % fitting.count].encode(rgba: rgba, width: width, height: height)
+    }
+
     static func writeNumbers(into folder: String, light: Float) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let test = try Self.digits()
         for (k, (name, number, style, png)) in Self.set(perCell: 25).enumerated() {
             var (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
             for i in rgba.indices where i % 4 != 3 { rgba[i] = UInt8((Float(rgba[i]) * light).rounded()) }
-            let encodings = pngEncodings.filter { (!style.transparent || $0.hasAlpha) && (light == 1 || $0.bitDepth >= 8) }
-            let bytes = png
-                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
-                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png,
+                                     among: pngEncodings.filter { light == 1 || $0.bitDepth >= 8 })
             let path = folder + "/" + name + "-" + number.text(test) + (png ? ".png" : ".jpg")
             #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         }
@@ -349,11 +356,8 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         for k in 0..<300 {
             let (lines, style) = Self.linesPicture(k)
             let (rgba, width, height) = lines.render(test, style: style, seed: UInt64(k))
-            let encodings = pngEncodings.filter { !style.transparent || $0.hasAlpha }
             let png = k % 2 == 0
-            let bytes = png
-                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
-                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             let name = String(format: "%04d-gap%d-", k, Int(lines.gap)) + lines.text(test).replacingOccurrences(of: " ", with: "_")
             #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
         }
@@ -375,11 +379,8 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
                                    kind: BoxedNumber.Kind.allCases[k % 3], lineInk: [140, 200, 255][k / 3 % 3])
             let style = PictureStyle.all[k % PictureStyle.all.count]
             let (rgba, width, height) = form.render(test, style: style, seed: UInt64(k))
-            let encodings = pngEncodings.filter { !style.transparent || $0.hasAlpha }
             let png = k / 3 % 2 == 0
-            let bytes = png
-                ? encodings[k / 2 % encodings.count].encode(rgba: rgba, width: width, height: height)
-                : jpegEncodings[k / 2 % jpegEncodings.count].encode(rgba: rgba, width: width, height: height)
+            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             let name = String(format: "%04d-", k) + form.kind.rawValue + "-" + form.text(test) + (png ? ".png" : ".jpg")
             #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)))
         }
