@@ -386,6 +386,58 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
         }
     }
 
+    /// Numbers with signs: 100 with a decimal point (2 to 6 digits), 100 with a minus sign before them (1 to 5 digits,
+    /// half with a decimal point too) and 100 of 2 or 3 groups of 1 to 4 digits joined by hyphens (a date, a
+    /// code), written wide, normally or narrowly, in the 11 styles in turn, as PNG or JPEG. Named
+    /// `NNNN-KIND-NUMBER.png|jpg`, a minus sign or hyphen written "m" (`0001-minus-m3.5.jpg`). Written into the
+    /// folder named by DIGITS_SIGNS_SET for `scripts/number-accuracy --signs`; skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SIGNS_SET"] != nil))
+    func writeSignsSet() throws {
+        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_SIGNS_SET"])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try Self.digits()
+        for k in 0..<300 {
+            let (number, kind) = Self.signedNumber(k)
+            let style = PictureStyle.all[k % PictureStyle.all.count]
+            let (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
+            let png = k / 3 % 2 == 0
+            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
+            let name = String(format: "%04d-", k) + kind + "-" + number.text(test).replacingOccurrences(of: "-", with: "m")
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
+        }
+    }
+
+    /// Number `k` of `writeSignsSet` and its kind: point, minus or hyphen.
+    static func signedNumber(_ k: Int) -> (number: NumberPicture, kind: String) {
+        var generator = SplitMix64(seed: UInt64(k) &* 3_571 &+ 17)
+        let kind = ["point", "minus", "hyphen"][k % 3]
+        var signs: [Int: Character] = [:]
+        let count: Int
+        switch kind {
+        case "point":
+            count = 2 + generator.nextIndex(below: 5)
+            signs[1 + generator.nextIndex(below: count - 1)] = "."
+        case "minus":
+            count = 1 + generator.nextIndex(below: 5)
+            signs[0] = "-"
+            if count > 1 && generator.nextIndex(below: 2) == 0 { signs[1 + generator.nextIndex(below: count - 1)] = "." }
+        default:
+            var lengths = (0..<2 + generator.nextIndex(below: 2)).map { _ in 1 + generator.nextIndex(below: 4) }
+            count = lengths.reduce(0, +)
+            lengths.removeLast()
+            var position = 0
+            for length in lengths {
+                position += length
+                signs[position] = "-"
+            }
+        }
+        let spacing: NumberPicture.Spacing = [.wide, .normal, .narrow][generator.nextIndex(below: 3)]
+        let slope = Float(generator.nextUnit() - 0.5) * 0.2
+        let number = NumberPicture(digits: (0..<count).map { _ in generator.nextIndex(below: 10_000) }, spacing: spacing,
+                                   slope: slope, wobble: 1.5, sizeVariation: 0.1, signs: signs)
+        return (number, kind)
+    }
+
     /// Picture `k` of `writeLinesSet`: its lines and its style.
     static func linesPicture(_ k: Int) -> (lines: NumberLines, style: PictureStyle) {
         var generator = SplitMix64(seed: UInt64(k) &* 6_151 &+ 41)

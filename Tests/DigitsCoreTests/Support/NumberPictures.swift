@@ -30,6 +30,9 @@ struct NumberPicture {
     var wobble: Float = 0
     /// Each digit's size varies by up to this fraction.
     var sizeVariation: Float = 0
+    /// Signs written before some digits, by the digit's position: "." a decimal point (a dot on the baseline),
+    /// "-" a minus sign or hyphen (a short stroke at mid-height).
+    var signs: [Int: Character] = [:]
 
     /// The number in MNIST's pixels (0 = background, 255 = ink) with a margin of 4 pixels around its ink.
     func field(_ test: LabeledImages, seed: UInt64) -> (pixels: [UInt8], width: Int, height: Int) {
@@ -37,8 +40,25 @@ struct NumberPicture {
         func uniform() -> Float { Float(generator.nextUnit()) * 2 - 1 }
         // Placed ink: canvas coordinates of each digit's ink box and its scale.
         var placed: [(index: Int, x: Float, y: Float, scale: Float, box: (x0: Int, y0: Int, x1: Int, y1: Int))] = []
+        // Signs: the middle of each, its size (a dot's diameter; a dash's length, thickness and tilt).
+        var marks: [(sign: Character, x: Float, y: Float, size: Float, thickness: Float, tilt: Float)] = []
         var x: Float = 0
-        for index in digits {
+        for (position, index) in digits.enumerated() {
+            if let sign = signs[position] {
+                // A sign needs paper on both sides, however closely the digits are written.
+                let space = max(spacing.gap, 1.5) + 1.5 * Float(generator.nextUnit())
+                if position > 0 { x += space - spacing.gap }
+                if sign == "." {
+                    let size = 2.5 + 1.5 * Float(generator.nextUnit())
+                    marks.append((sign, x + size / 2, 40 - slope * x + 0.5 * uniform() - size / 2, size, size, 0))
+                    x += size + space
+                } else {
+                    let (size, thickness) = (5 + 4 * Float(generator.nextUnit()), 2 + Float(generator.nextUnit()))
+                    let height = 20 * (0.4 + 0.15 * Float(generator.nextUnit()))
+                    marks.append((sign, x + size / 2, 40 - slope * x - height, size, thickness, -slope + 0.1 * uniform()))
+                    x += size + space
+                }
+            }
             let image = Array(test.image(index))
             let columns = (0..<28).filter { c in (0..<28).contains { image[$0 * 28 + c] > 0 } }
             let rows = (0..<28).filter { r in (0..<28).contains { image[r * 28 + $0] > 0 } }
@@ -55,6 +75,22 @@ struct NumberPicture {
         let width = Int((x - spacing.gap + 2 * margin).rounded(.up)) + 1
         let height = Int((maxY - minY + 2 * margin).rounded(.up)) + 1
         var field = [Float](repeating: 0, count: width * height)
+        for mark in marks {
+            // Ink where the distance to the dot's centre or the dash's middle line is within half its thickness,
+            // its edge smoothed over a pixel.
+            let (cx, cy) = (mark.x + margin, mark.y - minY + margin)
+            let half = mark.sign == "." ? 0 : mark.size / 2
+            let (dx, dy) = (1 / (1 + mark.tilt * mark.tilt).squareRoot(), mark.tilt / (1 + mark.tilt * mark.tilt).squareRoot())
+            for fy in max(0, Int(cy - mark.size))..<min(height, Int(cy + mark.size) + 2) {
+                for fx in max(0, Int(cx - mark.size))..<min(width, Int(cx + mark.size) + 2) {
+                    let (u, v) = (Float(fx) + 0.5 - cx, Float(fy) + 0.5 - cy)
+                    let along = max(-half, min(half, u * dx + v * dy))
+                    let distance = ((u - along * dx) * (u - along * dx) + (v - along * dy) * (v - along * dy)).squareRoot()
+                    let value = 255 * max(0, min(1, mark.thickness / 2 + 0.5 - distance))
+                    field[fy * width + fx] = max(field[fy * width + fx], value)
+                }
+            }
+        }
         for p in placed {
             let image = Array(test.image(p.index))
             let (left, top) = (p.x + margin, p.y - minY + margin)
@@ -86,8 +122,10 @@ struct NumberPicture {
         style.renderNumber(field(test, seed: seed), seed: seed)
     }
 
-    /// The number the digits spell.
-    func text(_ test: LabeledImages) -> String { digits.map { String(test.labels[$0]) }.joined() }
+    /// The number the digits and signs spell.
+    func text(_ test: LabeledImages) -> String {
+        digits.enumerated().map { position, index in (signs[position].map(String.init) ?? "") + String(test.labels[index]) }.joined()
+    }
 }
 
 /// Numbers written one under another, as on a page: each line a `NumberPicture`, its ink `gap` MNIST pixels below
