@@ -98,6 +98,7 @@ struct Prediction: Encodable {
         let scores: [Float]
         let box: [Int]
         let line: Int
+        let sign: String?
         let input28: [Int]
         /// What each level of the (first) network made of it: feature maps, neurons, the output.
         let levels: [Pictures]
@@ -113,7 +114,7 @@ struct Prediction: Encodable {
         digits = readings.map { reading in
             let answer = DigitAnswer(reading)
             return Digit(digit: answer.digit, scores: answer.scores, box: answer.box, line: answer.line,
-                         input28: reading.prepared.pixels.map(Int.init), levels: network.levels(reading.prepared.networkInput))
+                         sign: answer.sign, input28: reading.prepared.pixels.map(Int.init), levels: network.levels(reading.prepared.networkInput))
         }
         number = NumberReading.text(of: readings)
         let one = digits.count == 1 ? digits[0] : nil

@@ -7,8 +7,9 @@ struct Predict: ParsableCommand {
         abstract: "Read handwritten numbers and digits from PNG and JPEG pictures.",
         discussion: """
             Every digit in a picture is read, left to right: a year, a postcode, a meter reading; numbers \
-            written one under another are read line by line, top to bottom, a space between the lines. Its \
-            marks are grouped into digits (the strokes of one digit need not touch; dots, specks, ruled lines, a \
+            written one under another are read line by line, top to bottom, a space between the lines. A \
+            decimal point, a minus sign and hyphens between digits are read too ("-3.14", "2026-12-07"). Its \
+            marks are grouped into digits (the strokes of one digit need not touch; specks, a full stop, ruled lines, a \
             form's boxes and the paper's edge are left out), digits that touch are cut where the network reads \
             the pieces most surely, and \
             each digit is prepared the way MNIST's digits were (scaled into a 20×20 box and centred by mass in \
@@ -34,9 +35,10 @@ struct Predict: ParsableCommand {
 
     @Flag(help: """
         Print one JSON object per file and line: {"file", "model", "number", "digits": [{"digit", "scores", \
-        "box": [x, y, width, height], "line"}, ...]}, with "digit" and "scores" also at the top when one digit \
-        was read; or {"file", "error"}. "number" holds the lines' digits, a space between lines; "line" counts \
-        from 1 at the top.
+        "box": [x, y, width, height], "line", "sign"}, ...]}, with "digit" and "scores" also at the top when one \
+        digit was read; or {"file", "error"}. "number" holds the lines' digits and signs, a space between lines; \
+        "line" counts from 1 at the top; "sign", where there is one, is the sign written just before the digit, \
+        "." or "-".
         """)
     var json = false
 
@@ -147,7 +149,7 @@ struct Predict: ParsableCommand {
         let number = NumberReading.text(of: readings)
         if json {
             printJSON(PredictionLine(file: path, model: model, readings: readings))
-        } else if readings.count == 1 {
+        } else if readings.count == 1 && readings[0].sign.isEmpty {
             print("\(path): " + ranked(readings[0]))
         } else {
             let scores = readings.map { String(format: "%.3f", $0.scores[$0.digit]) }

@@ -182,6 +182,21 @@ import Testing
         #expect(text.output.split(separator: "\n").last?.hasPrefix(Self.lines + ": 2026 371 (scores ") == true, "\(text.output)")
     }
 
+    /// "-3.14" (see Fixtures/numbers/README.md).
+    static let signs = repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/signs.png").path
+
+    @Test func predictReadsAMinusSignAndADecimalPoint() throws {
+        let run = try Self.digits(["predict", Self.signs, "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(object["number"] as? String == "-3.14")
+        let digits = try #require(object["digits"] as? [[String: Any]])
+        #expect(digits.map { $0["digit"] as? Int } == [3, 1, 4])
+        #expect(digits.map { $0["sign"] as? String } == ["-", ".", nil])
+        let text = try Self.digits(["predict", Self.signs])
+        #expect(text.output.split(separator: "\n").last?.hasPrefix(Self.signs + ": -3.14 (scores ") == true, "\(text.output)")
+    }
+
     @Test func singleReadsTheWholePictureAsOneDigit() throws {
         let run = try Self.digits(["predict", Self.year, "--single", "--json"])
         #expect(run.status == 0, "\(run.errors)")

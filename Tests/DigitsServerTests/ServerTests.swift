@@ -207,6 +207,11 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         let both = try json(try await fetch("/api/predict", method: "POST", body: lines).body)
         #expect(both["number"] as? String == "2026 371")
         #expect((both["digits"] as? [[String: Any]])?.map { $0["line"] as? Int } == [1, 1, 1, 1, 2, 2, 2])
+        // A minus sign and a decimal point, each on the digit after it.
+        let signs = try Data(contentsOf: repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/signs.png"))
+        let signed = try json(try await fetch("/api/predict", method: "POST", body: signs).body)
+        #expect(signed["number"] as? String == "-3.14")
+        #expect((signed["digits"] as? [[String: Any]])?.map { $0["sign"] as? String } == ["-", ".", nil])
     }
 
     @Test func aJPEGDeclaringTooManyPixelsIs413FromItsHeader() async throws {

@@ -52,9 +52,12 @@ public struct DigitReading: Sendable {
     public let scores: [Float]
     /// The line of writing the digit is on, counted from 0 at the top (a picture of one number has only line 0).
     public let line: Int
+    /// The sign written just before the digit (`NumberSigns`): "." a decimal point, "-" a minus sign or hyphen,
+    /// or "" for none.
+    public let sign: String
 
-    public init(prepared: PreparedDigit, scores: [Float], line: Int = 0) {
-        (self.prepared, self.scores, self.line) = (prepared, scores, line)
+    public init(prepared: PreparedDigit, scores: [Float], line: Int = 0, sign: String = "") {
+        (self.prepared, self.scores, self.line, self.sign) = (prepared, scores, line, sign)
     }
 
     public var digit: Int { scores.indices.max { scores[$0] < scores[$1] }! }
@@ -110,7 +113,9 @@ public enum NumberReading {
     public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
         try PaperAround.reading(image, { image throws(PreparationError) in try readAsGiven(image, score: score) },
                                 moved: { readings, dx, dy in
-            readings.map { DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores, line: $0.line) }
+            readings.map {
+                DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores, line: $0.line, sign: $0.sign)
+            }
         })
     }
 
@@ -171,42 +176,50 @@ public enum NumberReading {
         let lines = self.lines(of: groups).map { digits(ofLine: $0, in: map, score: score) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw .noDigit }
         return lines.enumerated().flatMap { line, readings in
-            readings.map { DigitReading(prepared: $0.prepared, scores: $0.scores, line: line) }
+            readings.map { DigitReading(prepared: $0.prepared, scores: $0.scores, line: line, sign: $0.sign) }
         }
     }
 
-    /// The text of `readings`: each line's digits, the lines top to bottom with a space between them ("2026", or
-    /// "12 345" for a picture of two lines).
+    /// The text of `readings`: each line's digits and signs, the lines top to bottom with a space between them
+    /// ("2026", "-3.5", or "12 345" for a picture of two lines).
     public static func text(of readings: [DigitReading]) -> String {
         var text = ""
         for (i, reading) in readings.enumerated() {
             if i > 0 && reading.line != readings[i - 1].line { text += " " }
-            text += String(reading.digit)
+            text += reading.sign + String(reading.digit)
         }
         return text
     }
 
-    /// The digits of the groups of one line, left to right.
+    /// The digits of the groups of one line, left to right, each group's first digit with the group's sign.
     static func digits(ofLine groups: [Group], in map: InkMap, score: ([Float]) -> [Float]) -> [DigitReading] {
         // A group wider than a digit usually is, or than the other groups are, may hold several digits.
         let widths = groups.map(\.width).sorted()
         let usualWidth = Float(widths[(widths.count - 1) / 2])
         return groups.flatMap { group in
+            var readings: [DigitReading]
             let wide = Float(group.width) > severalAspect * Float(group.height)
                 || (groups.count > 1 && Float(group.width) > severalWidths * usualWidth)
-            if wide { return split(group, in: map, score: score) }
-            // A group read unsurely as one digit may be two narrow ones that touch (a 0 and a 1, two 1s): cut
-            // by recognition too, which keeps it whole if no cut reads better.
-            let reading = one(group, in: map, score: score)
-            guard let only = reading.first, confidence(only.scores) < unsure else { return reading }
-            return split(group, in: map, score: score)
+            if wide {
+                readings = split(group, in: map, score: score)
+            } else {
+                // A group read unsurely as one digit may be two narrow ones that touch (a 0 and a 1, two 1s): cut
+                // by recognition too, which keeps it whole if no cut reads better.
+                readings = one(group, in: map, score: score)
+                if let only = readings.first, confidence(only.scores) < unsure { readings = split(group, in: map, score: score) }
+            }
+            if !group.sign.isEmpty, let first = readings.first {
+                readings[0] = DigitReading(prepared: first.prepared, scores: first.scores, sign: group.sign)
+            }
+            return readings
         }
     }
 
-    /// A set of parts and their box, in the map's pixels.
+    /// A set of parts and their box, in the map's pixels, and the sign written just before it (`NumberSigns`).
     struct Group {
         var parts: [Int]
         var minX: Int, minY: Int, maxX: Int, maxY: Int
+        var sign = ""
         var width: Int { maxX - minX + 1 }
         var height: Int { maxY - minY + 1 }
 
@@ -229,6 +242,12 @@ public enum NumberReading {
     static func isHorizontalStroke(_ id: Int, in map: InkMap) -> Bool {
         let part = map.parts[id]
         guard part.width >= 3 * part.height else { return false }
+        return Float(columnsCrossedOnce(id, in: map)) >= strokeColumns * Float(part.width)
+    }
+
+    /// How many columns of part `id` cross its ink once (or not at all).
+    static func columnsCrossedOnce(_ id: Int, in map: InkMap) -> Int {
+        let part = map.parts[id]
         let width = map.plane.width
         var once = 0
         for x in part.minX...part.maxX {
@@ -240,7 +259,7 @@ public enum NumberReading {
             }
             if runs <= 1 { once += 1 }
         }
-        return Float(once) >= strokeColumns * Float(part.width)
+        return once
     }
 
     /// The median height of the ink in the substantial parts that are not horizontal strokes (each part's height
@@ -302,9 +321,11 @@ public enum NumberReading {
         }
         let groups = sideBySide ? stacked : merged(marks, in: map, digitHeight: h, tallest: .infinity)
         // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
-        // when it is close to one, and otherwise not a digit (a dash, a comma).
+        // when it is close to one, and otherwise not a digit (a comma; a dash or a point is a sign, when it
+        // stands where `NumberSigns` says one is written).
         var digits = groups.filter { !isFragment($0) }
-        for fragment in groups where isFragment(fragment) {
+        let signs = NumberSigns.mark(&digits, in: map, digitHeight: h)
+        for fragment in groups where isFragment(fragment) && !fragment.parts.contains(where: signs.contains) {
             // Among the digits beside it, not those of another line.
             let gaps = digits.map { digit in
                 max(digit.minY, fragment.minY) - min(digit.maxY, fragment.maxY) - 1 > Int(0.5 * h)
@@ -347,6 +368,11 @@ public enum NumberReading {
     /// `lineOverlap` of the shorter one's height are on one line, and so are groups joined through others (a line
     /// along a slope, whose first and last digits may share no row).
     static func lines(of groups: [Group]) -> [[Group]] {
+        lineIndices(of: groups).map { $0.map { groups[$0] } }
+    }
+
+    /// `lines(of:)` as indices of `groups`.
+    static func lineIndices(of groups: [Group]) -> [[Int]] {
         var line = Array(groups.indices)
         func root(_ i: Int) -> Int { line[i] == i ? i : root(line[i]) }
         for i in groups.indices {
@@ -357,11 +383,13 @@ public enum NumberReading {
             }
         }
         let lines = Dictionary(grouping: groups.indices, by: root).values.map { members in
-            members.map { groups[$0] }.sorted { $0.minX < $1.minX }
+            members.sorted { groups[$0].minX < groups[$1].minX }
         }
         // Top to bottom by the middle of each line's groups.
-        func middle(_ line: [Group]) -> Float { Float(line.reduce(0) { $0 + $1.minY + $1.maxY }) / Float(2 * line.count) }
-        return lines.sorted { (middle($0), $0[0].minX) < (middle($1), $1[0].minX) }
+        func middle(_ line: [Int]) -> Float {
+            Float(line.reduce(0) { $0 + groups[$1].minY + groups[$1].maxY }) / Float(2 * line.count)
+        }
+        return lines.sorted { (middle($0), groups[$0[0]].minX) < (middle($1), groups[$1[0]].minX) }
     }
 
     // MARK: 3. Cuts by recognition
@@ -618,6 +646,8 @@ public struct DigitAnswer: Encodable, Sendable {
     public let box: [Int]
     /// The line of writing it is on, counted from 1 at the top.
     public let line: Int
+    /// The sign written just before it, "." or "-"; absent where there is none.
+    public let sign: String?
 
     public init(_ reading: DigitReading) {
         digit = reading.digit
@@ -625,5 +655,6 @@ public struct DigitAnswer: Encodable, Sendable {
         let b = reading.prepared.box
         box = [b.x, b.y, b.width, b.height]
         line = reading.line + 1
+        sign = reading.sign.isEmpty ? nil : reading.sign
     }
 }

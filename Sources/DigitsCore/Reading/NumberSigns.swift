@@ -1,0 +1,140 @@
+// The signs written among a number's digits: a decimal point ("3.14", "0.5") and a minus sign or hyphen ("-12",
+// "2026-12-07"). A sign is one part of the ink that is not in a digit's group and has a sign's shape and place:
+//  - a point is small (at most `pointLargest` of the digits' height, at least `pointSmallest` of a stroke's
+//    width, so that the paper's specks are not points), roundish (no side more than `pointAspect` times the
+//    other) and filled (ink in at least `pointFill` of its box), and it sits on the baseline (its middle within
+//    the lowest quarter of its neighbours' height, or a little below) in the gap between two digits of a line;
+//  - a dash is a short horizontal stroke (`dashShortest` to `dashLongest` of the digits' height long, at least
+//    `dashAspect` times as long as thick, most of its columns crossing its ink once) at mid-height (its middle
+//    between `dashHighest` and `dashLowest` of its neighbours' height), in the gap between two digits or before
+//    the first digit of a line, at most `dashLead` of the digits' height before it.
+// A gap holding two such signs, or a mark beside its sign (`blocking`: a 5's body beside its flag written apart),
+// holds none. Commas are not signs: "1,000" reads 1000. A point after the last digit (a full stop) is not read.
+
+/// Finds the signs between the digits of a line.
+enum NumberSigns {
+    static let pointLargest: Float = 0.3
+    static let pointSmallest: Float = 0.5
+    static let pointAspect: Float = 2
+    static let pointFill: Float = 0.5
+    static let dashShortest: Float = 0.25
+    static let dashLongest: Float = 1.2
+    static let dashAspect: Float = 2
+    static let dashHighest: Float = 0.25
+    static let dashLowest: Float = 0.75
+    static let dashLead: Float = 0.8
+    /// A part in a gap at least this tall or wide (of the digits' height) is a mark, not a speck, and a gap with such
+    /// a mark beside its sign holds none.
+    static let blocking: Float = 0.3
+
+    enum Shape { case point, dash }
+
+    /// The shape of part `id`, when it is a sign's, for digits `h` tall written with strokes `stroke` wide.
+    static func shape(of id: Int, in map: InkMap, digitHeight h: Float, stroke: Float) -> Shape? {
+        let part = map.parts[id]
+        guard part.peak >= NumberReading.faintestPeak else { return nil }
+        let (long, short) = (Float(max(part.width, part.height)), Float(min(part.width, part.height)))
+        if long <= pointLargest * h, long >= max(2, pointSmallest * stroke), long <= pointAspect * short,
+           Float(part.area) >= pointFill * Float(part.width * part.height) {
+            return .point
+        }
+        if Float(part.width) >= dashAspect * Float(part.height), Float(part.width) >= dashShortest * h,
+           Float(part.width) <= dashLongest * h,
+           Float(NumberReading.columnsCrossedOnce(id, in: map)) >= NumberReading.strokeColumns * Float(part.width) {
+            return .dash
+        }
+        return nil
+    }
+
+    /// Whether a part of `shape` in `box` is where that sign is written beside the digits `left` and `right`
+    /// (nil before the first digit of a line), whose rows it is measured against.
+    static func isPlaced(_ shape: Shape, _ box: NumberReading.Group, after left: NumberReading.Group?,
+                         before right: NumberReading.Group, digitHeight h: Float) -> Bool {
+        guard box.maxX < right.minX, left.map({ box.minX > $0.maxX }) ?? true else { return false }
+        let neighbours = [left, right].compactMap { $0 }
+        let top = Float(neighbours.map(\.minY).reduce(0, +)) / Float(neighbours.count)
+        let bottom = Float(neighbours.map(\.maxY).reduce(0, +)) / Float(neighbours.count)
+        let (middle, height) = (Float(box.minY + box.maxY) / 2, bottom - top)
+        switch shape {
+        case .point:
+            return left != nil && middle >= bottom - 0.25 * height && middle <= bottom + 0.15 * height
+        case .dash:
+            let near = left != nil || Float(right.minX - box.maxX - 1) <= dashLead * h
+            return near && middle >= top + dashHighest * height && middle <= top + dashLowest * height
+        }
+    }
+
+    /// Marks the sign written just before each of `digits` that has one, and returns the parts that are signs.
+    /// Every part that is not in a digit is looked at, those too small for a point (specks) aside: a gap between two
+    /// digits of a line (or the space before a line's first digit) holds a sign when the one part in it has a
+    /// sign's shape and place.
+    static func mark(_ digits: inout [NumberReading.Group], in map: InkMap, digitHeight h: Float) -> Set<Int> {
+        guard !digits.isEmpty else { return [] }
+        var taken = [Bool](repeating: false, count: map.parts.count)
+        for id in digits.flatMap(\.parts) { taken[id] = true }
+        let stroke = strokeWidth(of: digits, in: map)
+        let ink = map.inkParts()
+        let others = map.parts.indices.filter { id in
+            let part = map.parts[id]
+            return ink[id] && !taken[id] && part.peak >= NumberReading.faintestPeak
+                && Float(max(part.width, part.height)) >= max(2, pointSmallest * stroke)
+        }
+        var signs = Set<Int>()
+        for line in NumberReading.lineIndices(of: digits) {
+            for (k, index) in line.enumerated() {
+                let (left, right) = (k > 0 ? digits[line[k - 1]] : nil, digits[index])
+                let inGap = others.filter { isInGap(map.parts[$0], after: left, before: right, digitHeight: h) }
+                let placed = inGap.compactMap { id -> (id: Int, shape: Shape)? in
+                    guard let shape = shape(of: id, in: map, digitHeight: h, stroke: stroke),
+                          isPlaced(shape, NumberReading.Group(id, map.parts[id]), after: left, before: right, digitHeight: h)
+                    else { return nil }
+                    return (id, shape)
+                }
+                // Beside the sign, specks and dots out of place may lie in the gap, but no mark as large as a digit's
+                // stroke (a 5's body beside its flag written apart).
+                guard placed.count == 1, !inGap.contains(where: { id in
+                    id != placed[0].id && Float(max(map.parts[id].width, map.parts[id].height)) >= blocking * h
+                }) else { continue }
+                digits[index].sign = placed[0].shape == .point ? "." : "-"
+                signs.insert(placed[0].id)
+            }
+        }
+        return signs
+    }
+
+    /// Whether `part` lies in the gap between `left` and `right` (the space a sign may take before the first digit
+    /// of a line, where `left` is nil), within the rows of the two and a quarter of their height above and below.
+    static func isInGap(_ part: InkMap.Part, after left: NumberReading.Group?, before right: NumberReading.Group,
+                        digitHeight h: Float) -> Bool {
+        let start = left.map { $0.maxX + 1 } ?? right.minX - Int(((dashLead + dashLongest) * h).rounded(.up))
+        guard part.minX >= start, part.maxX < right.minX else { return false }
+        let neighbours = [left, right].compactMap { $0 }
+        let top = Float(neighbours.map(\.minY).reduce(0, +)) / Float(neighbours.count)
+        let bottom = Float(neighbours.map(\.maxY).reduce(0, +)) / Float(neighbours.count)
+        let margin = (bottom - top) / 4
+        return Float(part.maxY) >= top - margin && Float(part.minY) <= bottom + margin
+    }
+
+    /// The median length of the horizontal runs of ink in `groups`: about a stroke's width.
+    static func strokeWidth(of groups: [NumberReading.Group], in map: InkMap) -> Float {
+        let width = map.plane.width
+        var runs: [Int] = []
+        for group in groups {
+            let parts = Set(group.parts.map(Int32.init))
+            for y in group.minY...group.maxY {
+                var run = 0
+                for x in group.minX...group.maxX + 1 {
+                    if x <= group.maxX && parts.contains(map.label[y * width + x]) {
+                        run += 1
+                    } else if run > 0 {
+                        runs.append(run)
+                        run = 0
+                    }
+                }
+            }
+        }
+        guard !runs.isEmpty else { return 1 }
+        runs.sort()
+        return Float(runs[runs.count / 2])
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import DigitsCore
+
+/// Decimal points, minus signs and hyphens among a number's digits, in real PNG and JPEG files, read by the model
+/// the other number tests read with.
+@Suite struct NumberSignsTests {
+    static func number(_ digits: [Int], _ spacing: NumberPicture.Spacing, signs: [Int: Character]) throws -> NumberPicture {
+        var number = try NumberReadingTests.number(digits, spacing)
+        number.signs = signs
+        return number
+    }
+
+    static func text(_ number: NumberPicture, jpeg: Bool = false) throws -> String {
+        let (rgba, width, height) = try NumberReadingTests.rendered(number)
+        return NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height, jpeg: jpeg))
+    }
+
+    @Test(arguments: [NumberPicture.Spacing.wide, .normal, .narrow], [false, true])
+    func aDecimalPointReads(_ spacing: NumberPicture.Spacing, jpeg: Bool) throws {
+        #expect(try Self.text(Self.number([3, 1, 4], spacing, signs: [1: "."]), jpeg: jpeg) == "3.14")
+        #expect(try Self.text(Self.number([2, 0, 2, 6], spacing, signs: [3: "."]), jpeg: jpeg) == "202.6")
+    }
+
+    @Test(arguments: [NumberPicture.Spacing.wide, .normal, .narrow])
+    func minusSignsAndHyphensRead(_ spacing: NumberPicture.Spacing) throws {
+        #expect(try Self.text(Self.number([3, 7], spacing, signs: [0: "-"])) == "-37")
+        #expect(try Self.text(Self.number([4, 9, 5, 8], spacing, signs: [0: "-", 2: "."])) == "-49.58")
+        #expect(try Self.text(Self.number([2, 0, 2, 6, 1, 2], spacing, signs: [4: "-"])) == "2026-12")
+    }
+
+    /// The sign is carried by the digit after it, and `--json`'s answer names it there.
+    @Test func theSignIsOnTheDigitAfterIt() throws {
+        let (rgba, width, height) = try NumberReadingTests.rendered(Self.number([3, 1, 4], .normal, signs: [1: "."]))
+        let readings = try NumberReadingTests.readings(rgba, width: width, height: height)
+        #expect(readings.map(\.sign) == ["", ".", ""])
+        #expect(readings.map { DigitAnswer($0).sign } == [nil, ".", nil])
+    }
+
+    /// Specks between the digits (smaller than a stroke is wide, or as faint as the paper's shading), a point
+    /// above the baseline, a point after the last digit (a full stop) and a dash below the middle (an underscore)
+    /// are not signs: the year reads as it does alone.
+    @Test func specksAndMarksOutOfPlaceAreNotSigns() throws {
+        let number = try NumberReadingTests.number([2, 0, 2, 6], .wide)
+        var (rgba, width, height) = try NumberReadingTests.rendered(number)
+        #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "2026")
+        let readings = try NumberReadingTests.readings(rgba, width: width, height: height)
+        let boxes = readings.map(\.prepared.box)
+        func ink(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, level: UInt8 = 0) {
+            for y in y0..<y0 + h { for x in x0..<x0 + w { for c in 0..<3 { rgba[4 * (y * width + x) + c] = level } } }
+        }
+        let (a, b, c, d) = (boxes[0], boxes[1], boxes[2], boxes[3])
+        let gap = { (left: (x: Int, y: Int, width: Int, height: Int), right: (x: Int, y: Int, width: Int, height: Int)) in (left.x + left.width + right.x) / 2 }
+        let bottom = a.y + a.height
+        ink(gap(a, b), bottom - 3, 2, 2)                                   // a speck on the baseline
+        ink(gap(b, c) - 4, a.y + a.height / 3, 8, 8)                       // a point up in the air
+        ink(gap(c, d) - 4, bottom + 10, 16, 5)                             // an underscore below the line
+        ink(d.x + d.width + 12, bottom - 8, 8, 8)                          // a full stop
+        #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "2026")
+        // The same point on the baseline is one.
+        ink(gap(b, c) - 4, bottom - 8, 8, 8)
+        #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "20.26")
+    }
+}
