@@ -54,7 +54,7 @@ import Testing
         let bottom = a.y + a.height
         ink(gap(a, b), bottom - 3, 2, 2)                                   // a speck on the baseline
         ink(gap(b, c) - 4, a.y + a.height / 3, 8, 8)                       // a point up in the air
-        ink(gap(c, d) - 4, bottom + 10, 16, 5)                             // an underscore below the line
+        ink(gap(c, d) - 12, bottom + 4, 24, 5)                             // an underscore below the line
         ink(d.x + d.width + 12, bottom - 8, 8, 8)                          // a full stop
         #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "2026")
         // The same point on the baseline is one.
