@@ -2,8 +2,8 @@
 // "2026-12-07"). A sign is one part of the ink that is not in a digit's group and has a sign's shape and place:
 //  - a point is small (at most `pointLargest` of the digits' height, at least `pointSmallest` of a stroke's
 //    width, so that the paper's specks are not points), roundish (no side more than `pointAspect` times the
-//    other) and filled (ink in at least `pointFill` of its box), and it sits on the baseline (its middle within
-//    the lowest quarter of its neighbours' height, or a little below) in the gap between two digits of a line;
+//    other) and filled (ink in at least `pointFill` of its box), and it sits on the baseline (its middle at most
+//    `pointRise` of its neighbours' height above their bottoms, at most `pointDrop` below) between two digits;
 //  - a dash is a short horizontal stroke (`dashShortest` to `dashLongest` of the digits' height long, at least
 //    `dashAspect` times as long as thick, most of its columns crossing its ink once) at mid-height (its middle
 //    between `dashHighest` and `dashLowest` of its neighbours' height), in the gap between two digits or before
@@ -17,6 +17,8 @@ enum NumberSigns {
     static let pointSmallest: Float = 0.5
     static let pointAspect: Float = 2
     static let pointFill: Float = 0.5
+    static let pointRise: Float = 0.25
+    static let pointDrop: Float = 0.15
     static let dashShortest: Float = 0.25
     static let dashLongest: Float = 1.2
     static let dashAspect: Float = 2
@@ -46,18 +48,15 @@ enum NumberSigns {
         return nil
     }
 
-    /// Whether a part of `shape` in `box` is where that sign is written beside the digits `left` and `right`
-    /// (nil before the first digit of a line), whose rows it is measured against.
+    /// Whether a part of `shape` in `box`, in the gap before `right` (`isInGap`), is where that sign is written
+    /// beside the digits `left` and `right` (nil before the first digit of a line).
     static func isPlaced(_ shape: Shape, _ box: NumberReading.Group, after left: NumberReading.Group?,
                          before right: NumberReading.Group, digitHeight h: Float) -> Bool {
-        guard box.maxX < right.minX, left.map({ box.minX > $0.maxX }) ?? true else { return false }
-        let neighbours = [left, right].compactMap { $0 }
-        let top = Float(neighbours.map(\.minY).reduce(0, +)) / Float(neighbours.count)
-        let bottom = Float(neighbours.map(\.maxY).reduce(0, +)) / Float(neighbours.count)
+        let (top, bottom) = rows(of: left, and: right)
         let (middle, height) = (Float(box.minY + box.maxY) / 2, bottom - top)
         switch shape {
         case .point:
-            return left != nil && middle >= bottom - 0.25 * height && middle <= bottom + 0.15 * height
+            return left != nil && middle >= bottom - pointRise * height && middle <= bottom + pointDrop * height
         case .dash:
             let near = left != nil || Float(right.minX - box.maxX - 1) <= dashLead * h
             return near && middle >= top + dashHighest * height && middle <= top + dashLowest * height
@@ -90,8 +89,8 @@ enum NumberSigns {
                     else { return nil }
                     return (id, shape)
                 }
-                // Beside the sign, specks and dots out of place may lie in the gap, but no mark as large as a digit's
-                // stroke (a 5's body beside its flag written apart).
+                // Beside the sign, specks and dots out of place may lie in the gap, but no mark `blocking` tall or
+                // wide (a 5's body beside its flag written apart).
                 guard placed.count == 1, !inGap.contains(where: { id in
                     id != placed[0].id && Float(max(map.parts[id].width, map.parts[id].height)) >= blocking * h
                 }) else { continue }
@@ -108,11 +107,16 @@ enum NumberSigns {
                         digitHeight h: Float) -> Bool {
         let start = left.map { $0.maxX + 1 } ?? right.minX - Int(((dashLead + dashLongest) * h).rounded(.up))
         guard part.minX >= start, part.maxX < right.minX else { return false }
-        let neighbours = [left, right].compactMap { $0 }
-        let top = Float(neighbours.map(\.minY).reduce(0, +)) / Float(neighbours.count)
-        let bottom = Float(neighbours.map(\.maxY).reduce(0, +)) / Float(neighbours.count)
+        let (top, bottom) = rows(of: left, and: right)
         let margin = (bottom - top) / 4
         return Float(part.maxY) >= top - margin && Float(part.minY) <= bottom + margin
+    }
+
+    /// The top and bottom of the digits on either side of a gap, averaged (along a slope, the line's rows there).
+    static func rows(of left: NumberReading.Group?, and right: NumberReading.Group) -> (top: Float, bottom: Float) {
+        let neighbours = [left, right].compactMap { $0 }
+        return (Float(neighbours.map(\.minY).reduce(0, +)) / Float(neighbours.count),
+                Float(neighbours.map(\.maxY).reduce(0, +)) / Float(neighbours.count))
     }
 
     /// The median length of the horizontal runs of ink in `groups`: about a stroke's width.
