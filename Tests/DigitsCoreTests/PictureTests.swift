@@ -350,15 +350,23 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     /// --lines`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_LINES_SET"] != nil))
     func writeLinesSet() throws {
-        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_LINES_SET"])
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let test = try Self.digits()
-        for k in 0..<300 {
+        try Self.writePictures(into: "DIGITS_LINES_SET") { k, test in
             let (lines, style) = Self.linesPicture(k)
-            let (rgba, width, height) = lines.render(test, style: style, seed: UInt64(k))
-            let png = k % 2 == 0
-            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             let name = String(format: "%04d-gap%d-", k, Int(lines.gap)) + lines.text(test).replacingOccurrences(of: " ", with: "_")
+            return (lines.render(test, style: style, seed: UInt64(k)), style, name, k % 2 == 0)
+        }
+    }
+
+    /// Writes 300 pictures into the folder named by the environment variable `variable`: picture `k` of `test`'s
+    /// digits, its style, its name without extension and whether it is a PNG (else a JPEG), from `make`.
+    static func writePictures(into variable: String, _ make: (Int, LabeledImages)
+        -> (picture: (rgba: [UInt8], width: Int, height: Int), style: PictureStyle, name: String, png: Bool)) throws {
+        let folder = try #require(ProcessInfo.processInfo.environment[variable])
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let test = try digits()
+        for k in 0..<300 {
+            let ((rgba, width, height), style, name, png) = make(k, test)
+            let bytes = encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
         }
     }
@@ -370,19 +378,13 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     /// --boxes`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_BOXES_SET"] != nil))
     func writeBoxesSet() throws {
-        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_BOXES_SET"])
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let test = try Self.digits()
-        for k in 0..<300 {
+        try Self.writePictures(into: "DIGITS_BOXES_SET") { k, test in
             var generator = SplitMix64(seed: UInt64(k) &* 4_513 &+ 7)
             let form = BoxedNumber(digits: (0..<1 + generator.nextIndex(below: 6)).map { _ in generator.nextIndex(below: 10_000) },
                                    kind: BoxedNumber.Kind.allCases[k % 3], lineInk: [140, 200, 255][k / 3 % 3])
             let style = PictureStyle.all[k % PictureStyle.all.count]
-            let (rgba, width, height) = form.render(test, style: style, seed: UInt64(k))
-            let png = k / 3 % 2 == 0
-            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
-            let name = String(format: "%04d-", k) + form.kind.rawValue + "-" + form.text(test) + (png ? ".png" : ".jpg")
-            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)))
+            let name = String(format: "%04d-", k) + form.kind.rawValue + "-" + form.text(test)
+            return (form.render(test, style: style, seed: UInt64(k)), style, name, k / 3 % 2 == 0)
         }
     }
 
@@ -393,17 +395,11 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     /// folder named by DIGITS_SIGNS_SET for `scripts/number-accuracy --signs`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SIGNS_SET"] != nil))
     func writeSignsSet() throws {
-        let folder = try #require(ProcessInfo.processInfo.environment["DIGITS_SIGNS_SET"])
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let test = try Self.digits()
-        for k in 0..<300 {
+        try Self.writePictures(into: "DIGITS_SIGNS_SET") { k, test in
             let (number, kind) = Self.signedNumber(k)
             let style = PictureStyle.all[k % PictureStyle.all.count]
-            let (rgba, width, height) = number.render(test, style: style, seed: UInt64(k))
-            let png = k / 3 % 2 == 0
-            let bytes = Self.encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             let name = String(format: "%04d-", k) + kind + "-" + number.text(test).replacingOccurrences(of: "-", with: "m")
-            #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
+            return (number.render(test, style: style, seed: UInt64(k)), style, name, k / 3 % 2 == 0)
         }
     }
 
