@@ -15,8 +15,10 @@ import Foundation
 //     do not touch (a 4 written in two strokes, a broken line), unless together they are more than 1.5 digits
 //     tall (two digits on two lines, one above the other). A group much lower than the digits (a 5's flag
 //     written apart, a 7's bar) joins its nearest neighbour on its line when close to one, and is dropped
-//     otherwise (a dash, a comma). More than `markLimit` groups is not a number. Groups whose rows overlap
-//     (`lineOverlap`) are on one line of writing; each line is read as below, top to bottom.
+//     otherwise (a comma), unless it is a sign (`NumberSigns`: a decimal point, a minus sign or a hyphen, found in
+//     the gaps between the digits before fragments join them; the sign rides on the digit after it). More than
+//     `markLimit` groups is not a number. Groups whose rows overlap (`lineOverlap`) are on one line of writing;
+//     each line is read as below, top to bottom.
 //  3. Digits, by recognition. A group wide enough for two digits (80% as wide as tall, or half as wide again as
 //     the picture's groups' median) may hold several digits: some overlapping without touching, some touching;
 //     other groups are one digit each, unless read unsurely as one (two narrow digits that touch, a 0 and a 1),
