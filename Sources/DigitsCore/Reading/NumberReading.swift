@@ -49,17 +49,18 @@ import Foundation
 
 /// One digit read from a picture: what the network saw and how it scored each class.
 public struct DigitReading: Sendable {
-    public let prepared: PreparedDigit
+    public internal(set) var prepared: PreparedDigit
     /// The network's output activations, one per digit 0–9.
     public let scores: [Float]
     /// The line of writing the digit is on, counted from 0 at the top (a picture of one number has only line 0).
-    public let line: Int
+    public internal(set) var line: Int
     /// The sign written just before the digit (`NumberSigns`): "." a decimal point, "-" a minus sign or hyphen,
     /// or "" for none.
-    public let sign: String
+    public internal(set) var sign: String
 
-    public init(prepared: PreparedDigit, scores: [Float], line: Int = 0, sign: String = "") {
-        (self.prepared, self.scores, self.line, self.sign) = (prepared, scores, line, sign)
+    /// A digit on the first line, with no sign; the reader sets its line and sign where it finds them.
+    public init(prepared: PreparedDigit, scores: [Float]) {
+        (self.prepared, self.scores, line, sign) = (prepared, scores, 0, "")
     }
 
     public var digit: Int { scores.indices.max { scores[$0] < scores[$1] }! }
@@ -115,8 +116,10 @@ public enum NumberReading {
     public static func read(_ image: GrayImage, score: ([Float]) -> [Float]) throws(PreparationError) -> [DigitReading] {
         try PaperAround.reading(image, { image throws(PreparationError) in try readAsGiven(image, score: score) },
                                 moved: { readings, dx, dy in
-            readings.map {
-                DigitReading(prepared: $0.prepared.moved(by: (dx, dy)), scores: $0.scores, line: $0.line, sign: $0.sign)
+            readings.map { reading in
+                var moved = reading
+                moved.prepared = reading.prepared.moved(by: (dx, dy))
+                return moved
             }
         })
     }
@@ -178,7 +181,11 @@ public enum NumberReading {
         let lines = self.lines(of: groups).map { digits(ofLine: $0, in: map, score: score) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw .noDigit }
         return lines.enumerated().flatMap { line, readings in
-            readings.map { DigitReading(prepared: $0.prepared, scores: $0.scores, line: line, sign: $0.sign) }
+            readings.map { reading in
+                var onLine = reading
+                onLine.line = line
+                return onLine
+            }
         }
     }
 
@@ -210,9 +217,7 @@ public enum NumberReading {
                 readings = one(group, in: map, score: score)
                 if let only = readings.first, confidence(only.scores) < unsure { readings = split(group, in: map, score: score) }
             }
-            if !group.sign.isEmpty, let first = readings.first {
-                readings[0] = DigitReading(prepared: first.prepared, scores: first.scores, sign: group.sign)
-            }
+            if !readings.isEmpty { readings[0].sign = group.sign }
             return readings
         }
     }
