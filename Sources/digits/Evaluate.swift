@@ -4,7 +4,8 @@ import Foundation
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a model on the MNIST test images: accuracy, confusion matrix, precision and recall."
+        abstract: "Measure a model on the MNIST test images: accuracy, confusion matrix, precision and recall, and "
+            + "accuracy as unsure answers are set aside."
     )
 
     @Option(help: ArgumentHelp("Folder holding the MNIST test files, each plain or gzip-compressed (.gz). Default: "
@@ -34,12 +35,14 @@ struct Evaluate: ParsableCommand {
         let memberScores = models.models.map { $0.network.scores(of: test) }
         let committeeScores = models.isCommittee ? Committee.average(memberScores) : memberScores[0]
         let evaluation = Evaluation(scores: committeeScores, labels: test.labels, classCount: classes)
+        let byConfidence = ConfidenceTable(scores: committeeScores, labels: test.labels, classCount: classes)
         let members = models.isCommittee
             ? zip(models.paths, memberScores).map { ($0, Evaluation(scores: $1, labels: test.labels, classCount: classes)) }
             : []
         if let scores { try writeScores(committeeScores, labels: test.labels, to: scores) }
         if json {
-            var report = EvaluationReport(model: models.name, data: data, evaluation: evaluation, members: members)
+            var report = EvaluationReport(model: models.name, data: data, evaluation: evaluation, byConfidence: byConfidence,
+                                          members: members)
             if !models.isCommittee { report.describe(models.models[0].record) }
             print(try report.json())
         } else {
@@ -52,10 +55,10 @@ struct Evaluate: ParsableCommand {
                 print("committee accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) "
                     + "test images in \(data))")
                 print("")
-                printTables(evaluation)
+                printTables(evaluation, byConfidence)
             } else {
                 printHeader(models.models[0], evaluation, model: models.name, data: data)
-                printTables(evaluation)
+                printTables(evaluation, byConfidence)
             }
         }
     }
@@ -84,7 +87,7 @@ struct Evaluate: ParsableCommand {
         print("")
     }
 
-    private func printTables(_ evaluation: Evaluation) {
+    private func printTables(_ evaluation: Evaluation, _ byConfidence: ConfidenceTable) {
         let classes = 0..<evaluation.classCount
         print("confusion matrix (rows: true digit, columns: answer)")
         print("     " + classes.map { pad("\($0)", 6) }.joined())
@@ -106,6 +109,20 @@ struct Evaluate: ParsableCommand {
                 print("  \(actual) read as \(predicted): \(count) times")
             }
         }
+        print("")
+        printConfidence(byConfidence, wrong: evaluation.total - evaluation.correct)
+    }
+
+    /// What is kept of the answers, and of their mistakes, when those less sure than each threshold are set aside.
+    private func printConfidence(_ table: ConfidenceTable, wrong: Int) {
+        print("answers kept when those less sure are set aside (confidence: the best score's share of all ten)")
+        print(pad("confidence", 10) + pad("kept", 10) + pad("of all", 8) + pad("accuracy", 10) + pad("mistakes kept", 15))
+        for row in table.rows {
+            let share = table.total == 0 ? 0 : Double(row.answered) / Double(table.total)
+            let accuracy = row.answered == 0 ? "-" : percent(Double(row.correct) / Double(row.answered))
+            print(pad("≥ \(row.threshold)", 10) + pad(grouped(row.answered), 10) + pad(percent(share), 8)
+                + pad(accuracy, 10) + pad("\(grouped(row.answered - row.correct)) of \(grouped(wrong))", 15))
+        }
     }
 }
 
@@ -126,6 +143,9 @@ struct EvaluationReport: Encodable {
     let precision: [Double?]
     let recall: [Double?]
     let confusions: [Confusion]
+    /// At each threshold, the answers at least that confident (the best score's share of all ten) and how many of
+    /// them are right.
+    let byConfidence: [ConfidenceRow]
     /// For a committee, each member on its own.
     let members: [Member]?
     /// For one model, the images it trained on and those held out to validate it (0 for none).
@@ -134,13 +154,19 @@ struct EvaluationReport: Encodable {
     /// For one model validated while training, the validation images it classified correctly after each epoch.
     var validationHistory: [Int]?
 
+    struct ConfidenceRow: Encodable {
+        let threshold: Float
+        let answered: Int
+        let correct: Int
+    }
+
     struct Member: Encodable {
         let model: String
         let accuracy: Double
         let correct: Int
     }
 
-    init(model: String, data: String, evaluation: Evaluation, members: [(String, Evaluation)] = []) {
+    init(model: String, data: String, evaluation: Evaluation, byConfidence: ConfidenceTable, members: [(String, Evaluation)] = []) {
         self.members = members.isEmpty ? nil : members.map { Member(model: $0.0, accuracy: $0.1.accuracy, correct: $0.1.correct) }
         self.model = model
         self.data = data
@@ -151,6 +177,7 @@ struct EvaluationReport: Encodable {
         precision = (0..<evaluation.classCount).map(evaluation.precision)
         recall = (0..<evaluation.classCount).map(evaluation.recall)
         confusions = evaluation.confusions(limit: 10).map { Confusion(actual: $0.actual, predicted: $0.predicted, count: $0.count) }
+        self.byConfidence = byConfidence.rows.map { ConfidenceRow(threshold: $0.threshold, answered: $0.answered, correct: $0.correct) }
     }
 
     /// One model's report: what it trained on and, if it was validated, how it did after each epoch.

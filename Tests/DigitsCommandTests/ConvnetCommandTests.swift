@@ -69,9 +69,30 @@ import Testing
         let listed = try #require(report["members"] as? [[String: Any]])
         #expect(listed.map { $0["model"] as? String } == members)
         #expect(listed.map { $0["correct"] as? Int } == networks.map { $0.correctCount(on: test) })
+        // Answers by confidence: the committee's scores tallied here, threshold by threshold.
+        let scores = Committee(networks).scores(of: test)
+        let rows = try #require(report["byConfidence"] as? [[String: Any]])
+        #expect(rows.map { ($0["threshold"] as? Double).map(Float.init) } == [0.5, 0.9, 0.99, 0.999])
+        for row in rows {
+            let threshold = Float(try #require(row["threshold"] as? Double))
+            let kept = (0..<test.count).filter { i in
+                let run = scores[i * 10..<(i + 1) * 10]
+                return run.max()! / run.reduce(0) { $0 + max($1, 0) } >= threshold
+            }
+            #expect(row["answered"] as? Int == kept.count, "\(row)")
+            #expect(row["correct"] as? Int == kept.count { i in
+                let run = Array(scores[i * 10..<(i + 1) * 10])
+                return run.firstIndex(of: run.max()!) == Int(test.labels[i])
+            }, "\(row)")
+        }
+        // Two epochs on 2,500 images leave the committee unsure of some test images, and sure of others.
+        let answered = rows.compactMap { $0["answered"] as? Int }
+        #expect(answered.first! > 0 && answered.last! < 500 && answered == answered.sorted(by: >), "\(answered)")
 
         let tables = try CLITests.digits(["evaluate", "--data", folder] + members.flatMap { ["--model", $0] })
         #expect(tables.output.hasPrefix("committee of 2 models, their scores averaged:\n  \(model): 1x28x28-4C5-MP4-D0.25-10N"))
+        #expect(tables.output.contains("\nanswers kept when those less sure are set aside"), "\(tables.output)")
+        #expect(tables.output.contains("\n   ≥ 0.999"), "\(tables.output)")
 
         let picture = folder + "/digit.png"
         try PNGFile.writeGray(test.image(3).map { 255 - $0 }, width: 28, height: 28, to: picture)

@@ -484,7 +484,7 @@ public enum NumberReading {
                           || Float(prepared.box.height) >= minPiece * line.height(near: cuts[i]..<cuts[j]) * map.filePixelsPerPixel
                 else { continue }
                 let reading = DigitReading(prepared: prepared, scores: score(prepared.networkInput))
-                let total = before.total + log(confidence(reading.scores)) - shapeCost(reading)
+                let total = before.total + log(confidence(reading.scores) + 1e-6) - shapeCost(reading)
                 if best[j].map({ total > $0.total }) ?? true {
                     best[j] = (total, before.digits + [reading])
                 }
@@ -553,12 +553,6 @@ public enum NumberReading {
         let aspect = Float(box.width) / Float(box.height)
         let (low, high) = aspects[reading.digit]
         return shapeWeight * max(0, log(low / aspect), log(aspect / high))
-    }
-
-    /// The best score's share of all scores (softmax outputs already sum to 1; sigmoid ones need not).
-    static func confidence(_ scores: [Float]) -> Float {
-        let total = scores.reduce(0) { $0 + max($1, 0) }
-        return max(scores.max() ?? 0, 0) / max(total, 1e-12) + 1e-6
     }
 
     /// A cut near column `x` that bends round the group's strokes: per row of the map, the column it passes, at most
