@@ -218,13 +218,17 @@ public struct TestReport: Encodable, Sendable {
     public let misses: [Miss]
     /// How many test digits were misclassified in all.
     public let missCount: Int
+    /// At each threshold, the answers at least that confident and how many of them are right (`ConfidenceTable`).
+    public let byConfidence: [ConfidenceTable.Row]
 
     /// At most this many misses are listed.
     public static let missLimit = 120
 
     public init(network: some Classifier, test: LabeledImages) {
-        let answers = network.classify(test)
+        let scores = network.scores(of: test)
+        let answers = DigitsCore.answers(scores, classCount: network.outputCount)
         let evaluation = Evaluation(answers: answers, labels: test.labels, classCount: network.outputCount)
+        byConfidence = ConfidenceTable(scores: scores, labels: test.labels, classCount: network.outputCount).rows
         let missed = answers.indices.filter { answers[$0] != Int(test.labels[$0]) }
         accuracy = evaluation.accuracy
         correct = evaluation.correct

@@ -67,6 +67,9 @@ enum Page {
   #confusion { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.8rem; background: #fff; }
   #confusion th, #confusion td { width: 2.7rem; height: 2.1rem; text-align: center; border: 1px solid #fff; }
   #confusion th { color: var(--muted); font-weight: 600; }
+  #kept { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.85rem; }
+  #kept th, #kept td { padding: 0.2rem 0.8rem; text-align: right; border-bottom: 1px solid #eee; }
+  #kept th { color: var(--muted); font-weight: 600; }
   #gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 0.5rem; }
   #gallery figure { margin: 0; text-align: center; font-size: 0.75rem; color: var(--muted); }
   #gallery canvas { width: 56px; height: 56px; image-rendering: pixelated; border-radius: 4px; border: 1px solid var(--line); background: #fff; }
@@ -119,6 +122,8 @@ enum Page {
     <svg id="curve" viewBox="0 0 640 280" role="img" aria-label="validation accuracy per epoch"></svg>
     <h2>Confusion matrix on the test set <span class="summary">(rows: true digit, columns: answer)</span></h2>
     <div class="matrix-wrap"><table id="confusion"></table></div>
+    <h2>Kept when unsure answers are set aside <span class="summary">(confidence: the best score's share of all ten)</span></h2>
+    <table id="kept"></table>
     <h2>Test digits it gets wrong <span class="summary" id="miss-count"></span></h2>
     <div id="gallery"></div>
     <h2>What the first layer looks for <span class="summary" id="kernels-note"></span></h2>
@@ -387,6 +392,7 @@ async function loadReport() {
     $("kernels").replaceChildren(...pictures(k, k.height * k.width === 784 ? 56 : 40, true));
     if (report.error) { $("miss-count").textContent = report.error; return; }
     drawMatrix(report.confusion);
+    drawKept(report);
     drawGallery(report);
   } catch (error) {
     $("summary").textContent = "could not load the report: " + error;
@@ -479,6 +485,24 @@ function drawMatrix(confusion) {
       td.title = "true " + t + ", read as " + p + ": " + count;
     });
   });
+}
+
+function drawKept(report) {
+  const table = $("kept");
+  table.replaceChildren();
+  const head = table.insertRow();
+  for (const title of ["confidence", "kept", "accuracy", "mistakes kept"]) {
+    const th = document.createElement("th"); th.textContent = title; head.append(th);
+  }
+  const mistakes = report.total - report.correct;
+  for (const row of report.byConfidence) {
+    const tr = table.insertRow();
+    const accuracy = row.answered ? (100 * row.correct / row.answered).toFixed(2) + "%" : "–";
+    for (const text of ["≥ " + row.threshold, row.answered + " (" + (100 * row.answered / report.total).toFixed(2) + "%)",
+                        accuracy, (row.answered - row.correct) + " of " + mistakes]) {
+      tr.insertCell().textContent = text;
+    }
+  }
 }
 
 function drawGallery(report) {

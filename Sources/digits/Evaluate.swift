@@ -145,7 +145,7 @@ struct EvaluationReport: Encodable {
     let confusions: [Confusion]
     /// At each threshold, the answers at least that confident (the best score's share of all ten) and how many of
     /// them are right.
-    let byConfidence: [ConfidenceRow]
+    let byConfidence: [ConfidenceTable.Row]
     /// For a committee, each member on its own.
     let members: [Member]?
     /// For one model, the images it trained on and those held out to validate it (0 for none).
@@ -153,12 +153,6 @@ struct EvaluationReport: Encodable {
     var validationImages: Int?
     /// For one model validated while training, the validation images it classified correctly after each epoch.
     var validationHistory: [Int]?
-
-    struct ConfidenceRow: Encodable {
-        let threshold: Float
-        let answered: Int
-        let correct: Int
-    }
 
     struct Member: Encodable {
         let model: String
@@ -177,7 +171,7 @@ struct EvaluationReport: Encodable {
         precision = (0..<evaluation.classCount).map(evaluation.precision)
         recall = (0..<evaluation.classCount).map(evaluation.recall)
         confusions = evaluation.confusions(limit: 10).map { Confusion(actual: $0.actual, predicted: $0.predicted, count: $0.count) }
-        self.byConfidence = byConfidence.rows.map { ConfidenceRow(threshold: $0.threshold, answered: $0.answered, correct: $0.correct) }
+        self.byConfidence = byConfidence.rows
     }
 
     /// One model's report: what it trained on and, if it was validated, how it did after each epoch.

@@ -9,9 +9,9 @@ digit, has it read a PNG and a phone's JPEG photo (stored on its side,
 turned upright by its EXIF orientation) chosen with its file button, checks that an answer without a JSON body is
 shown by its status, checks that "Inside the network" draws every level the network computed for the digit
 chosen (feature maps, neurons, the ten outputs), opens the model report and checks that its curve, confusion
-matrix, gallery and first layer's kernels are drawn, looks at the page on a phone held upright (a digit) and sideways (a
-number), and sends a burst of 1,000 concurrent bad requests,
-after which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
+matrix, table of answers kept by confidence, gallery and first layer's kernels are drawn, looks at the page on a
+phone held upright (a digit) and sideways (a number), and sends a burst of 1,000 concurrent bad requests, after
+which a good one must still be answered. Screenshots go to SCREENSHOT-FOLDER when given. Exit status 0 when
 the page reads at least 8 of the 10 digits and everything else works.
 """
 import asyncio
@@ -222,6 +222,7 @@ def main():
                           width: canvases.length ? canvases[canvases.length - 1].width : 0};
                 });""")
             model = json.load(urllib.request.urlopen(url + "api/model"))
+            report = json.load(urllib.request.urlopen(url + "api/report"))
             print("inside the network, for the chosen digit: " + "; ".join(
                 "%s (%d pictures, %d with ink)" % (l["name"], l["canvases"], l["inked"]) for l in levels))
             if len(levels) < 2 or not levels[-1]["name"].startswith("10N") or levels[-1]["width"] != 10:
@@ -278,6 +279,11 @@ def main():
                 failures.append("the curve, %r, does not draw the model's %d epochs" % (title, expected_points))
             if len(rows) != 11:
                 failures.append("the confusion matrix has %d rows, not 11" % len(rows))
+            kept = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#kept tr")]
+            print("report: kept when unsure answers are set aside: %s" % " | ".join(kept[1:]))
+            if len(kept) != 1 + len(report["byConfidence"]) or len(kept) < 2 \
+                    or not kept[1].startswith("≥ 0.5 %d (" % report["byConfidence"][0]["answered"]):
+                failures.append("the table of answers kept by confidence is not drawn: %r" % kept)
             if not driver.find_element(By.ID, "draw-view").get_attribute("hidden"):
                 failures.append("the drawing view stays visible in the report view")
             kernels = driver.find_elements(By.CSS_SELECTOR, "#kernels canvas")

@@ -318,6 +318,16 @@ private func picture(ofTestDigit index: Int) throws -> Data {
             #expect(miss["label"] as? Int == Int(test.labels[index]) && miss["predicted"] as? Int != miss["label"] as? Int)
             #expect(Data(base64Encoded: miss["pixels"] as? String ?? "") == Data(test.image(index)))
         }
+        // Answers kept at each threshold of confidence, tallied here from the model's scores.
+        let scores = try running.get().service.models[0].network.scores(of: test)
+        let rows = try #require(report["byConfidence"] as? [[String: Any]])
+        #expect(rows.map { ($0["threshold"] as? Double).map(Float.init) } == ConfidenceTable.thresholds)
+        for row in rows {
+            let threshold = Float(try #require(row["threshold"] as? Double))
+            let kept = (0..<test.count).filter { confidence(scores[$0 * 10..<($0 + 1) * 10]) >= threshold }
+            let right = kept.count { argmax(Array(scores[$0 * 10..<($0 + 1) * 10])) == Int(test.labels[$0]) }
+            #expect(row["answered"] as? Int == kept.count && row["correct"] as? Int == right, "\(row)")
+        }
     }
 
     @Test func keepsAnsweringUnderABurstOfBadRequests() async throws {

@@ -3,7 +3,7 @@
 /// readings to a person (a form's digits, a meter) picks the threshold from this table: how many readings are kept
 /// and how many of the network's mistakes are kept with them.
 public struct ConfidenceTable: Equatable, Sendable {
-    public struct Row: Equatable, Sendable {
+    public struct Row: Equatable, Sendable, Encodable {
         /// The least confidence of an answer kept.
         public let threshold: Float
         /// Answers at least that confident.
