@@ -37,6 +37,24 @@ import Testing
         #expect(readings.map { DigitAnswer($0).sign } == [nil, ".", nil])
     }
 
+    /// `--boxes` drawings write the sign before the reading of the digit that carries it, in the gap before its box.
+    @Test func theBoxDrawingWritesTheSign() throws {
+        let (rgba, width, height) = try NumberReadingTests.rendered(Self.number([3, 1, 4], .wide, signs: [1: "."]))
+        let folder = TemporaryFolder()
+        let path = folder.write("number.png", PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height))
+        let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
+        var readings = try NumberReading.read(image, score: committedModel.get().scorer())
+        try #require(readings.map(\.sign) == ["", ".", ""])
+        try BoxDrawing.write(image, readings: readings, to: folder.path + "/signed.png")
+        readings[1].sign = ""
+        try BoxDrawing.write(image, readings: readings, to: folder.path + "/unsigned.png")
+        let (signed, unsigned) = (try PictureFile.read(from: folder.path + "/signed.png"), try PictureFile.read(from: folder.path + "/unsigned.png"))
+        let differing = signed.gray.indices.filter { signed.gray[$0] != unsigned.gray[$0] }
+        let left = readings[1].prepared.box.x / image.reduction
+        #expect(!differing.isEmpty)
+        #expect(differing.allSatisfy { $0 % signed.width < left }, "the sign is drawn before the box of the digit after it")
+    }
+
     /// Specks between the digits (smaller than a stroke is wide, or as faint as the paper's shading), a point
     /// above the baseline, a point after the last digit (a full stop) and a dash below the middle (an underscore)
     /// are not signs: the year reads as it does alone.

@@ -18,23 +18,27 @@ public enum BoxDrawing {
             let scale = max(2, (y1 - y0 + 1) / 20)
             let textHeight = 5 * scale
             let top = y0 - thickness - textHeight - scale >= 0 ? y0 - thickness - textHeight - scale : y1 + thickness + scale
-            canvas.glyph(reading.digit, x: x0, y: top, scale: scale, colour: red)
+            // A sign written before the digit ("-", ".") stands before its reading, in the gap before its box.
+            let label = reading.sign + String(reading.digit)
+            canvas.text(label, x: x0 - 4 * scale * reading.sign.count, y: top, scale: scale, colour: red)
         }
         try PNGFile.writeRGB(canvas.rgb, width: image.width, height: image.height, to: path)
     }
 
-    /// Digits 0–9 in a 3×5 pixel font, row by row, 1 = ink.
-    static let font: [[UInt8]] = [
-        [1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1],
-        [0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1],
-        [1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1],
-        [1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
-        [1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1],
-        [1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1],
-        [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1],
-        [1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1],
-        [1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1],
-        [1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+    /// Digits 0–9 and the signs in a 3×5 pixel font, row by row, 1 = ink.
+    static let font: [Character: [UInt8]] = [
+        "0": [1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1],
+        "1": [0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1],
+        "2": [1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1],
+        "3": [1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+        "4": [1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 1],
+        "5": [1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+        "6": [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1],
+        "7": [1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1],
+        "8": [1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1],
+        "9": [1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
+        "-": [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+        ".": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
     ]
 
     private struct Canvas {
@@ -64,11 +68,14 @@ public enum BoxDrawing {
             fill(x1 + 1, y0, x1 + t, y1, colour)
         }
 
-        mutating func glyph(_ digit: Int, x: Int, y: Int, scale: Int, colour: (UInt8, UInt8, UInt8)) {
-            fill(x - scale, y - scale, x + 4 * scale - 1, y + 6 * scale - 1, (255, 255, 255))
-            for (i, on) in BoxDrawing.font[digit].enumerated() where on == 1 {
-                let (gx, gy) = (x + (i % 3) * scale, y + (i / 3) * scale)
-                fill(gx, gy, gx + scale - 1, gy + scale - 1, colour)
+        /// `text` from (x, y) on white, each character 4 `scale` wide (characters outside the font left blank).
+        mutating func text(_ text: String, x: Int, y: Int, scale: Int, colour: (UInt8, UInt8, UInt8)) {
+            fill(x - scale, y - scale, x + 4 * scale * text.count - 1, y + 6 * scale - 1, (255, 255, 255))
+            for (n, character) in text.enumerated() {
+                for (i, on) in (BoxDrawing.font[character] ?? []).enumerated() where on == 1 {
+                    let (gx, gy) = (x + 4 * scale * n + (i % 3) * scale, y + (i / 3) * scale)
+                    fill(gx, gy, gx + scale - 1, gy + scale - 1, colour)
+                }
             }
         }
     }
