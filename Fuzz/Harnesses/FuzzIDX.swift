@@ -1,3 +1,4 @@
+@testable import DigitsCore
 import Foundation
 
 // libFuzzer harness: arbitrary bytes as an IDX file, plain or gzip-compressed (the reader goes through zlib's

@@ -1,3 +1,4 @@
+@testable import DigitsCore
 import Foundation
 
 // libFuzzer harness: arbitrary bytes as a JPEG, decoded by libjpeg-turbo (whole, or reduced as `digits predict`

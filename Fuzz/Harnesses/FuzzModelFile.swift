@@ -1,4 +1,6 @@
-// libFuzzer harness: arbitrary bytes as a model file. Built by scripts/fuzz with DigitsCore's sources.
+// libFuzzer harness: arbitrary bytes as a model file. Built by scripts/fuzz against DigitsCore.
+
+@testable import DigitsCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

@@ -1,5 +1,6 @@
-// libFuzzer harness: arbitrary bytes as network2.py's JSON (digits import). Built by scripts/fuzz with
-// DigitsCore's sources.
+// libFuzzer harness: arbitrary bytes as network2.py's JSON (digits import). Built by scripts/fuzz against
+// DigitsCore.
+@testable import DigitsCore
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,3 +1,4 @@
+@testable import DigitsCore
 import Foundation
 
 // libFuzzer harness: arbitrary bytes as a PNG, decoded by libpng and, when they decode, prepared as a digit and
