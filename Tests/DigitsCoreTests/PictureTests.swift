@@ -359,12 +359,12 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
 
     /// Writes 300 pictures into the folder named by the environment variable `variable`: picture `k` of `test`'s
     /// digits, its style, its name without extension and whether it is a PNG (else a JPEG), from `make`.
-    static func writePictures(into variable: String, _ make: (Int, LabeledImages)
+    static func writePictures(into variable: String, count: Int = 300, _ make: (Int, LabeledImages)
         -> (picture: (rgba: [UInt8], width: Int, height: Int), style: PictureStyle, name: String, png: Bool)) throws {
         let folder = try #require(ProcessInfo.processInfo.environment[variable])
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let test = try digits()
-        for k in 0..<300 {
+        for k in 0..<count {
             let ((rgba, width, height), style, name, png) = make(k, test)
             let bytes = encoded(rgba, width: width, height: height, style: style, k: k, png: png)
             #expect(FileManager.default.createFile(atPath: folder + "/" + name + (png ? ".png" : ".jpg"), contents: Data(bytes)))
@@ -389,24 +389,26 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
     }
 
     /// Numbers with signs: 100 with a decimal point (2 to 6 digits), 100 with a minus sign before them (1 to 5 digits,
-    /// half with a decimal point too) and 100 of 2 or 3 groups of 1 to 4 digits joined by hyphens (a date, a
-    /// code), written wide, normally or narrowly, in the 11 styles in turn, as PNG or JPEG. Named
-    /// `NNNN-KIND-NUMBER.png|jpg`, a minus sign or hyphen written "m" (`0001-minus-m3.5.jpg`). Written into the
-    /// folder named by DIGITS_SIGNS_SET for `scripts/number-accuracy --signs`; skipped without it.
+    /// half with a decimal point too), 100 of 2 or 3 groups of 1 to 4 digits joined by hyphens (a date, a code)
+    /// and 100 with commas (a decimal comma, or thousands apart), written wide, normally or narrowly, in the 11
+    /// styles in turn, as PNG or JPEG. Named `NNNN-KIND-NUMBER.png|jpg`, a minus sign or hyphen written "m" and a
+    /// comma "c" (`0001-minus-m3.5.jpg`, `0300-comma-1c250.png`). Written into the folder named by
+    /// DIGITS_SIGNS_SET for `scripts/number-accuracy --signs`; skipped without it.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DIGITS_SIGNS_SET"] != nil))
     func writeSignsSet() throws {
-        try Self.writePictures(into: "DIGITS_SIGNS_SET") { k, test in
+        try Self.writePictures(into: "DIGITS_SIGNS_SET", count: 400) { k, test in
             let (number, kind) = Self.signedNumber(k)
             let style = PictureStyle.all[k % PictureStyle.all.count]
-            let name = String(format: "%04d-", k) + kind + "-" + number.text(test).replacingOccurrences(of: "-", with: "m")
+            let name = String(format: "%04d-", k) + kind + "-"
+                + number.text(test).replacingOccurrences(of: "-", with: "m").replacingOccurrences(of: ",", with: "c")
             return (number.render(test, style: style, seed: UInt64(k)), style, name, k / 3 % 2 == 0)
         }
     }
 
-    /// Number `k` of `writeSignsSet` and its kind: point, minus or hyphen.
+    /// Number `k` of `writeSignsSet` and its kind: point, minus or hyphen (the first 300, in turn), or comma.
     static func signedNumber(_ k: Int) -> (number: NumberPicture, kind: String) {
         var generator = SplitMix64(seed: UInt64(k) &* 3_571 &+ 17)
-        let kind = ["point", "minus", "hyphen"][k % 3]
+        let kind = k < 300 ? ["point", "minus", "hyphen"][k % 3] : "comma"
         var signs: [Int: Character] = [:]
         let count: Int
         switch kind {
@@ -417,6 +419,15 @@ let committedModel = Result { try ModelFile.read(from: repositoryRoot.appendingP
             count = 1 + generator.nextIndex(below: 5)
             signs[0] = "-"
             if count > 1 && generator.nextIndex(below: 2) == 0 { signs[1 + generator.nextIndex(below: count - 1)] = "." }
+        case "comma" where k % 2 == 0:
+            // A decimal comma: 3,14 or 0,5.
+            count = 2 + generator.nextIndex(below: 5)
+            signs[1 + generator.nextIndex(below: count - 1)] = ","
+        case "comma":
+            // Thousands apart: 1 to 3 digits, then one or two groups of three (1,250 or 12,500,000).
+            let lead = 1 + generator.nextIndex(below: 3), groups = 1 + generator.nextIndex(below: 2)
+            count = lead + 3 * groups
+            for g in 0..<groups { signs[lead + 3 * g] = "," }
         default:
             var lengths = (0..<2 + generator.nextIndex(below: 2)).map { _ in 1 + generator.nextIndex(below: 4) }
             count = lengths.reduce(0, +)

@@ -31,7 +31,8 @@ struct NumberPicture {
     /// Each digit's size varies by up to this fraction.
     var sizeVariation: Float = 0
     /// Signs written before some digits, by the digit's position: "." a decimal point (a dot on the baseline),
-    /// "-" a minus sign or hyphen (a short stroke at mid-height).
+    /// "-" a minus sign or hyphen (a short stroke at mid-height), "," a comma (a dot on the baseline whose tail
+    /// falls below it to the left, or the tail alone).
     var signs: [Int: Character] = [:]
 
     /// The number in MNIST's pixels (0 = background, 255 = ink) with a margin of 4 pixels around its ink.
@@ -40,22 +41,44 @@ struct NumberPicture {
         func uniform() -> Float { Float(generator.nextUnit()) * 2 - 1 }
         // Placed ink: canvas coordinates of each digit's ink box and its scale.
         var placed: [(index: Int, x: Float, y: Float, scale: Float, box: (x0: Int, y0: Int, x1: Int, y1: Int))] = []
-        // Signs: the middle of each, its size (a dot's diameter; a dash's length, thickness and tilt).
-        var marks: [(sign: Character, x: Float, y: Float, size: Float, thickness: Float, tilt: Float)] = []
+        // Strokes of the signs: each a segment from its middle `half` long either way along (dx, dy), inked to half
+        // its thickness round it (a dot: a segment of no length).
+        var marks: [(x: Float, y: Float, half: Float, thickness: Float, dx: Float, dy: Float)] = []
+        func segment(_ x: Float, _ y: Float, length: Float, thickness: Float, tilt: Float) {
+            let norm = (1 + tilt * tilt).squareRoot()
+            marks.append((x, y, length / 2, thickness, 1 / norm, tilt / norm))
+        }
+        // How far down a comma's tail reaches, below the digits perhaps.
+        var tailsEnd = -Float.infinity
         var x: Float = 0
         for (position, index) in digits.enumerated() {
             if let sign = signs[position] {
                 // A sign needs paper on both sides, however closely the digits are written.
                 let space = max(spacing.gap, 1.5) + 1.5 * Float(generator.nextUnit())
                 if position > 0 { x += space - spacing.gap }
-                if sign == "." {
+                switch sign {
+                case ".":
                     let size = 2.5 + 1.5 * Float(generator.nextUnit())
-                    marks.append((sign, x + size / 2, 40 - slope * x + 0.5 * uniform() - size / 2, size, size, 0))
+                    segment(x + size / 2, 40 - slope * x + 0.5 * uniform() - size / 2, length: 0, thickness: size, tilt: 0)
                     x += size + space
-                } else {
+                case ",":
+                    // The head on the baseline; the tail 4 to 7 pixels long, 10° to 40° from upright, from the
+                    // head's middle down to the left; half the commas a stroke alone, as thick as the tail.
+                    let head = 2.5 + 1.5 * Float(generator.nextUnit())
+                    let thickness = 1.8 + 0.7 * Float(generator.nextUnit())
+                    let length = 4 + 3 * Float(generator.nextUnit())
+                    let lean = (10 + 30 * Float(generator.nextUnit())) * .pi / 180
+                    let (dx, dy) = (-sin(lean), cos(lean))
+                    let reach = length * -dx
+                    let (hx, hy) = (x + reach + head / 2, 40 - slope * x + 0.5 * uniform() - head / 2)
+                    if generator.nextIndex(below: 2) == 0 { segment(hx, hy, length: 0, thickness: head, tilt: 0) }
+                    marks.append((hx + dx * length / 2, hy + dy * length / 2, length / 2, thickness, dx, dy))
+                    tailsEnd = max(tailsEnd, hy + dy * length + thickness / 2)
+                    x += reach + head + space
+                default:
                     let (size, thickness) = (5 + 4 * Float(generator.nextUnit()), 2 + Float(generator.nextUnit()))
                     let height = 20 * (0.4 + 0.15 * Float(generator.nextUnit()))
-                    marks.append((sign, x + size / 2, 40 - slope * x - height, size, thickness, -slope + 0.1 * uniform()))
+                    segment(x + size / 2, 40 - slope * x - height, length: size, thickness: thickness, tilt: -slope + 0.1 * uniform())
                     x += size + space
                 }
             }
@@ -70,19 +93,18 @@ struct NumberPicture {
             x += Float(box.2 + 1 - box.0) * scale + spacing.gap
         }
         let minY = placed.map(\.y).min()!
-        let maxY = placed.map { $0.y + Float($0.box.y1 + 1 - $0.box.y0) * $0.scale }.max()!
+        let maxY = max(placed.map { $0.y + Float($0.box.y1 + 1 - $0.box.y0) * $0.scale }.max()!, tailsEnd)
         let margin: Float = 4
         let width = Int((x - spacing.gap + 2 * margin).rounded(.up)) + 1
         let height = Int((maxY - minY + 2 * margin).rounded(.up)) + 1
         var field = [Float](repeating: 0, count: width * height)
         for mark in marks {
-            // Ink where the distance to the dot's centre or the dash's middle line is within half its thickness,
-            // its edge smoothed over a pixel.
+            // Ink where the distance to the segment is within half its thickness, its edge smoothed over a pixel.
             let (cx, cy) = (mark.x + margin, mark.y - minY + margin)
-            let half = mark.sign == "." ? 0 : mark.size / 2
-            let (dx, dy) = (1 / (1 + mark.tilt * mark.tilt).squareRoot(), mark.tilt / (1 + mark.tilt * mark.tilt).squareRoot())
-            for fy in max(0, Int(cy - mark.size))..<min(height, Int(cy + mark.size) + 2) {
-                for fx in max(0, Int(cx - mark.size))..<min(width, Int(cx + mark.size) + 2) {
+            let (half, dx, dy) = (mark.half, mark.dx, mark.dy)
+            let reach = half + mark.thickness
+            for fy in max(0, Int(cy - reach))..<min(height, Int(cy + reach) + 2) {
+                for fx in max(0, Int(cx - reach))..<min(width, Int(cx + reach) + 2) {
                     let (u, v) = (Float(fx) + 0.5 - cx, Float(fy) + 0.5 - cy)
                     let along = max(-half, min(half, u * dx + v * dy))
                     let distance = ((u - along * dx) * (u - along * dx) + (v - along * dy) * (v - along * dy)).squareRoot()
