@@ -38,7 +38,7 @@ struct Predict: ParsableCommand {
         "box": [x, y, width, height], "line", "sign"}, ...]}, with "digit" and "scores" also at the top when one \
         digit was read; or {"file", "error"}. "number" holds the lines' digits and signs, a space between lines; \
         "line" counts from 1 at the top; "sign", where there is one, is the sign written just before the digit, \
-        "." or "-".
+        ".", "-" or ",".
         """)
     var json = false
 

@@ -197,6 +197,19 @@ import Testing
         #expect(text.output.split(separator: "\n").last?.hasPrefix(Self.signs + ": -3.14 (scores ") == true, "\(text.output)")
     }
 
+    /// "2,026" (see Fixtures/numbers/README.md).
+    static let commas = repository.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/numbers/commas.png").path
+
+    @Test func predictReadsACommaAsWritten() throws {
+        let run = try Self.digits(["predict", Self.commas, "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(object["number"] as? String == "2,026")
+        let digits = try #require(object["digits"] as? [[String: Any]])
+        #expect(digits.map { $0["digit"] as? Int } == [2, 0, 2, 6])
+        #expect(digits.map { $0["sign"] as? String } == [nil, ",", nil, nil])
+    }
+
     @Test func singleReadsTheWholePictureAsOneDigit() throws {
         let run = try Self.digits(["predict", Self.year, "--single", "--json"])
         #expect(run.status == 0, "\(run.errors)")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DigitsCore
 
-/// Decimal points, minus signs and hyphens among a number's digits, in real PNG and JPEG files, read by the model
+/// Decimal points, minus signs, hyphens and commas among a number's digits, in real PNG and JPEG files, read by the model
 /// the other number tests read with.
 @Suite struct NumberSignsTests {
     static func number(_ digits: [Int], _ spacing: NumberPicture.Spacing, signs: [Int: Character]) throws -> NumberPicture {
@@ -29,6 +29,14 @@ import Testing
         #expect(try Self.text(Self.number([2, 0, 2, 6, 1, 2], spacing, signs: [4: "-"])) == "2026-12")
     }
 
+    /// A decimal comma and commas that set thousands apart read as written.
+    @Test(arguments: [NumberPicture.Spacing.wide, .normal, .narrow], [false, true])
+    func commasRead(_ spacing: NumberPicture.Spacing, jpeg: Bool) throws {
+        #expect(try Self.text(Self.number([3, 1, 4], spacing, signs: [1: ","]), jpeg: jpeg) == "3,14")
+        #expect(try Self.text(Self.number([2, 0, 2, 6], spacing, signs: [1: ","]), jpeg: jpeg) == "2,026")
+        #expect(try Self.text(Self.number([3, 7, 1, 4, 9, 5, 8], spacing, signs: [1: ",", 4: ","]), jpeg: jpeg) == "3,714,958")
+    }
+
     /// The sign is carried by the digit after it, and `--json`'s answer names it there.
     @Test func theSignIsOnTheDigitAfterIt() throws {
         let (rgba, width, height) = try NumberReadingTests.rendered(Self.number([3, 1, 4], .normal, signs: [1: "."]))
@@ -38,13 +46,14 @@ import Testing
     }
 
     /// `--boxes` drawings write the sign before the reading of the digit that carries it, in the gap before its box.
-    @Test func theBoxDrawingWritesTheSign() throws {
-        let (rgba, width, height) = try NumberReadingTests.rendered(Self.number([3, 1, 4], .wide, signs: [1: "."]))
+    @Test(arguments: [Character("."), ","])
+    func theBoxDrawingWritesTheSign(_ sign: Character) throws {
+        let (rgba, width, height) = try NumberReadingTests.rendered(Self.number([3, 1, 4], .wide, signs: [1: sign]))
         let folder = TemporaryFolder()
         let path = folder.write("number.png", PNGWriter(colorType: .rgba, bitDepth: 8).encode(rgba: rgba, width: width, height: height))
         let image = try PictureFile.read(from: path, minimumSide: DigitPreparation.decodingSide)
         var readings = try NumberReading.read(image, score: committedModel.get().scorer())
-        try #require(readings.map(\.sign) == ["", ".", ""])
+        try #require(readings.map(\.sign) == ["", String(sign), ""])
         try BoxDrawing.write(image, readings: readings, to: folder.path + "/signed.png")
         readings[1].sign = ""
         try BoxDrawing.write(image, readings: readings, to: folder.path + "/unsigned.png")
@@ -78,5 +87,25 @@ import Testing
         // The same point on the baseline is one.
         ink(gap(b, c) - 4, bottom - 8, 8, 8)
         #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "20.26")
+    }
+
+    /// A comma is told from a point by its tail below the baseline; after the last digit it is not a sign.
+    @Test func aPointWithATailBelowTheLineIsAComma() throws {
+        let number = try NumberReadingTests.number([2, 0, 2, 6], .wide)
+        var (rgba, width, height) = try NumberReadingTests.rendered(number)
+        let boxes = try NumberReadingTests.readings(rgba, width: width, height: height).map(\.prepared.box)
+        func ink(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int) {
+            for y in y0..<y0 + h { for x in x0..<x0 + w { for c in 0..<3 { rgba[4 * (y * width + x) + c] = 0 } } }
+        }
+        let (b, c, d) = (boxes[1], boxes[2], boxes[3])
+        let (bottom, tail) = (boxes[0].y + boxes[0].height, boxes[0].height / 4)
+        func comma(at x: Int) {
+            ink(x, bottom - 8, 8, 8)                                       // the head on the baseline
+            ink(x - 2, bottom, 5, tail)                                    // the tail, below it and to the left
+        }
+        comma(at: d.x + d.width + 12)                                      // after the last digit
+        #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "2026")
+        comma(at: (b.x + b.width + c.x) / 2 - 4)
+        #expect(NumberReading.text(of: try NumberReadingTests.readings(rgba, width: width, height: height)) == "20,26")
     }
 }

@@ -18,7 +18,7 @@ public enum BoxDrawing {
             let scale = max(2, (y1 - y0 + 1) / 20)
             let textHeight = 5 * scale
             let top = y0 - thickness - textHeight - scale >= 0 ? y0 - thickness - textHeight - scale : y1 + thickness + scale
-            // A sign written before the digit ("-", ".") stands before its reading, in the gap before its box.
+            // A sign written before the digit ("-", ".", ",") stands before its reading, in the gap before its box.
             let label = reading.sign + String(reading.digit)
             canvas.text(label, x: x0 - 4 * scale * reading.sign.count, y: top, scale: scale, colour: red)
         }
@@ -39,6 +39,7 @@ public enum BoxDrawing {
         "9": [1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1],
         "-": [0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0],
         ".": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+        ",": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0],
     ]
 
     private struct Canvas {

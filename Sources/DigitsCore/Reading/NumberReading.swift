@@ -15,10 +15,10 @@ import Foundation
 //     do not touch (a 4 written in two strokes, a broken line), unless together they are more than 1.5 digits
 //     tall (two digits on two lines, one above the other). A group much lower than the digits (a 5's flag
 //     written apart, a 7's bar) joins its nearest neighbour on its line when close to one, and is dropped
-//     otherwise (a comma), unless it is a sign (`NumberSigns`: a decimal point, a minus sign or a hyphen, found in
-//     the gaps between the digits before fragments join them; the sign rides on the digit after it). More than
-//     `markLimit` groups is not a number. Groups whose rows overlap (`lineOverlap`) are on one line of writing;
-//     each line is read as below, top to bottom.
+//     otherwise (a stray mark), unless it is a sign (`NumberSigns`: a decimal point, a minus sign or hyphen, a
+//     comma, found in the gaps between the digits before fragments join them; the sign rides on the digit after
+//     it). More than `markLimit` groups is not a number. Groups whose rows overlap (`lineOverlap`) are on one
+//     line of writing; each line is read as below, top to bottom.
 //  3. Digits, by recognition. A group wide enough for two digits (80% as wide as tall, or half as wide again as
 //     the picture's groups' median) may hold several digits: some overlapping without touching, some touching;
 //     other groups are one digit each, unless read unsurely as one (two narrow digits that touch, a 0 and a 1),
@@ -55,7 +55,7 @@ public struct DigitReading: Sendable {
     /// The line of writing the digit is on, counted from 0 at the top (a picture of one number has only line 0).
     public internal(set) var line: Int
     /// The sign written just before the digit (`NumberSigns`): "." a decimal point, "-" a minus sign or hyphen,
-    /// or "" for none.
+    /// "," a comma, or "" for none.
     public internal(set) var sign: String
 
     /// A digit on the first line, with no sign; the reader sets its line and sign where it finds them.
@@ -328,8 +328,8 @@ public enum NumberReading {
         }
         let groups = sideBySide ? stacked : merged(marks, in: map, digitHeight: h, tallest: .infinity)
         // A group much lower than a digit is a fragment of its neighbour (a 5's flag, a 7's bar written apart)
-        // when it is close to one, and otherwise not a digit (a comma; a dash or a point is a sign, when it
-        // stands where `NumberSigns` says one is written).
+        // when it is close to one, and otherwise not a digit (a stray mark; a dash, a point or a comma is a sign,
+        // when it stands where `NumberSigns` says one is written).
         var digits = groups.filter { !isFragment($0) }
         let signs = NumberSigns.mark(&digits, in: map, digitHeight: h)
         for fragment in groups where isFragment(fragment) && !fragment.parts.contains(where: signs.contains) {
@@ -647,7 +647,7 @@ public struct DigitAnswer: Encodable, Sendable {
     public let box: [Int]
     /// The line of writing it is on, counted from 1 at the top.
     public let line: Int
-    /// The sign written just before it, "." or "-"; absent where there is none.
+    /// The sign written just before it, ".", "-" or ","; absent where there is none.
     public let sign: String?
 
     public init(_ reading: DigitReading) {

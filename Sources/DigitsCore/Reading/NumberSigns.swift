@@ -8,8 +8,14 @@
 //    `dashAspect` times as long as thick, most of its columns crossing its ink once) at mid-height (its middle
 //    between `dashHighest` and `dashLowest` of its neighbours' height), in the gap between two digits or before
 //    the first digit of a line, at most `dashLead` of the digits' height before it.
-// A gap holding two such signs, or a mark beside its sign (`blocking`: a 5's body beside its flag written apart),
-// holds none. Commas are not signs: "1,000" reads 1000. A point after the last digit (a full stop) is not read.
+//  - a comma is small (at most `commaLargest` of the digits' height) and a stroke, not a round dot (at least
+//    `commaAspect` times as tall as wide, or ink in less than `commaFill` of its box), that starts near the
+//    baseline (its top at most `commaRise` of its neighbours' height above their bottoms, at most `commaStart`
+//    below) and falls below it (its lowest ink at least `commaDrop` of their height below their bottoms), between
+//    two digits: "3,14", "1,000" (read as written: which a comma is, decimal or thousands, is the reader's to say).
+// A part may have a comma's shape and a point's (a point written as a short tick); where it stands says which it
+// is, a comma tried first. A gap holding two such signs, or a mark beside its sign (`blocking`: a 5's body beside
+// its flag written apart), holds none. A point or comma after the last digit (a full stop) is not read.
 
 /// Finds the signs between the digits of a line.
 enum NumberSigns {
@@ -25,27 +31,39 @@ enum NumberSigns {
     static let dashHighest: Float = 0.25
     static let dashLowest: Float = 0.75
     static let dashLead: Float = 0.8
+    static let commaLargest: Float = 0.5
+    static let commaAspect: Float = 1.15
+    static let commaFill: Float = 0.6
+    static let commaRise: Float = 0.3
+    static let commaStart: Float = 0.1
+    static let commaDrop: Float = 0.1
     /// A part in a gap at least this tall or wide (of the digits' height) is a mark, not a speck, and a gap with such
     /// a mark beside its sign holds none.
     static let blocking: Float = 0.3
 
-    enum Shape { case point, dash }
+    enum Shape: Character { case point = ".", dash = "-", comma = "," }
 
-    /// The shape of part `id`, when it is a sign's, for digits `h` tall written with strokes `stroke` wide.
-    static func shape(of id: Int, in map: InkMap, digitHeight h: Float, stroke: Float) -> Shape? {
+    /// The shapes of signs that part `id` has, for digits `h` tall written with strokes `stroke` wide: none, one,
+    /// or a comma's and a point's, which its place tells apart.
+    static func shapes(of id: Int, in map: InkMap, digitHeight h: Float, stroke: Float) -> [Shape] {
         let part = map.parts[id]
-        guard part.peak >= NumberReading.faintestPeak else { return nil }
+        guard part.peak >= NumberReading.faintestPeak else { return [] }
         let (long, short) = (Float(max(part.width, part.height)), Float(min(part.width, part.height)))
-        if long <= pointLargest * h, long >= max(2, pointSmallest * stroke), long <= pointAspect * short,
-           Float(part.area) >= pointFill * Float(part.width * part.height) {
-            return .point
+        let fill = Float(part.area) / Float(part.width * part.height)
+        let notSpeck = long >= max(2, pointSmallest * stroke)
+        var shapes: [Shape] = []
+        if notSpeck, long <= commaLargest * h, Float(part.height) >= commaAspect * Float(part.width) || fill < commaFill {
+            shapes.append(.comma)
+        }
+        if notSpeck, long <= pointLargest * h, long <= pointAspect * short, fill >= pointFill {
+            shapes.append(.point)
         }
         if Float(part.width) >= dashAspect * Float(part.height), Float(part.width) >= dashShortest * h,
            Float(part.width) <= dashLongest * h,
            Float(NumberReading.columnsCrossedOnce(id, in: map)) >= NumberReading.strokeColumns * Float(part.width) {
-            return .dash
+            shapes.append(.dash)
         }
-        return nil
+        return shapes
     }
 
     /// Whether a part of `shape` in `box`, in the gap before `right` (`isInGap`), is where that sign is written
@@ -60,6 +78,9 @@ enum NumberSigns {
         case .dash:
             let near = left != nil || Float(right.minX - box.maxX - 1) <= dashLead * h
             return near && middle >= top + dashHighest * height && middle <= top + dashLowest * height
+        case .comma:
+            return left != nil && Float(box.minY) >= bottom - commaRise * height
+                && Float(box.minY) <= bottom + commaStart * height && Float(box.maxY) >= bottom + commaDrop * height
         }
     }
 
@@ -84,17 +105,16 @@ enum NumberSigns {
                 let (left, right) = (k > 0 ? digits[line[k - 1]] : nil, digits[index])
                 let inGap = others.filter { isInGap(map.parts[$0], after: left, before: right, digitHeight: h) }
                 let placed = inGap.compactMap { id -> (id: Int, shape: Shape)? in
-                    guard let shape = shape(of: id, in: map, digitHeight: h, stroke: stroke),
-                          isPlaced(shape, NumberReading.Group(id, map.parts[id]), after: left, before: right, digitHeight: h)
-                    else { return nil }
-                    return (id, shape)
+                    let box = NumberReading.Group(id, map.parts[id])
+                    return shapes(of: id, in: map, digitHeight: h, stroke: stroke)
+                        .first { isPlaced($0, box, after: left, before: right, digitHeight: h) }.map { (id, $0) }
                 }
                 // Beside the sign, specks and dots out of place may lie in the gap, but no mark `blocking` tall or
                 // wide (a 5's body beside its flag written apart).
                 guard placed.count == 1, !inGap.contains(where: { id in
                     id != placed[0].id && Float(max(map.parts[id].width, map.parts[id].height)) >= blocking * h
                 }) else { continue }
-                digits[index].sign = placed[0].shape == .point ? "." : "-"
+                digits[index].sign = String(placed[0].shape.rawValue)
                 signs.insert(placed[0].id)
             }
         }
