@@ -18,7 +18,8 @@ struct Predict: ParsableCommand {
 
             Any PNG or JPEG works, told apart by its content, not its name: drawn, scanned or photographed, dark \
             on light or light on dark, transparent or not; a photo is turned upright by its EXIF orientation \
-            first. A folder stands for every .png, .jpg and .jpeg file in it, and - for one picture read from \
+            first. A folder stands for every .png, .jpg and .jpeg file in it (and every .heic, .webp, .gif and \
+            such, to be told that they are in a format digits does not read), and - for one picture read from \
             standard input. A file that cannot be read is reported and the others go on; the exit status is \
             then 1.
             """

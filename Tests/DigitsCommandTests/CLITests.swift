@@ -114,8 +114,8 @@ import Testing
         try Self.writeOne(to: folder + "/a.png")
         try Self.writeOne(to: folder + "/b.PNG")
         for name in ["c.JPG", "d.jpeg", "e.Jpeg"] { try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/" + name) }
-        // Not taken from a folder: other extensions, whatever they hold.
-        try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/f.gif")
+        // Not taken from a folder: files not named as pictures, whatever they hold.
+        try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/f.jpg.txt")
         try Data("notes".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
         let run = try Self.digits(["predict", folder, "--json"])
         #expect(run.status == 0, "\(run.errors)")
@@ -124,6 +124,22 @@ import Testing
         }
         #expect(objects.map { $0["file"] as? String } == ["a.png", "b.PNG", "c.JPG", "d.jpeg", "e.Jpeg"].map { folder + "/" + $0 })
         #expect(objects.map { $0["digit"] as? Int } == [1, 1, 7, 7, 7])
+    }
+
+    /// A folder of photos from a phone: the JPEGs are read, and a HEIC photo among them is told of, by name, with
+    /// status 1, not passed over; a file named .gif that holds a JPEG is read, as the format is the bytes'.
+    @Test func predictTellsOfPicturesInAFolderThatItCannotRead() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/a.jpg")
+        try FileManager.default.copyItem(atPath: Self.repository.appendingPathComponent(
+            "Tests/DigitsCoreTests/Fixtures/other-formats/commas.heic").path, toPath: folder + "/b.HEIC")
+        try FileManager.default.copyItem(atPath: Self.photo, toPath: folder + "/c.gif")
+        let run = try Self.digits(["predict", folder])
+        #expect(run.status == 1)
+        let lines = run.output.split(separator: "\n").dropFirst()
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains(": 7 (score ") }, "\(run.output)")
+        #expect(run.errors == "Error: a picture in HEIC, which digits does not read: save it as JPEG or PNG (\(folder)/b.HEIC)\n")
     }
 
     @Test func predictReadsOnePictureFromStandardInput() throws {

@@ -63,10 +63,38 @@ import Testing
             rgba: Self.gray.flatMap { [$0, $0, $0, 255] }, width: Self.width, height: Self.height))
         Self.expectPattern(try PictureFile.read(from: jpeg), tolerance: 6, "a JPEG named .png")
         Self.expectPattern(try PictureFile.read(from: png), tolerance: 0, "a PNG named .jpg")
-        let text = folder.write("text.jpg", Array("GIF89a, or so it says".utf8))
+        let text = folder.write("text.jpg", Array("JPEG, or so it says".utf8))
         #expect(throws: PictureError(path: text, problem: .unknownFormat(empty: false))) { try PictureFile.read(from: text) }
         #expect(PictureError(path: text, problem: .unknownFormat(empty: false)).description
             == "not a PNG or JPEG picture (\(text))")
+    }
+
+    /// Real files in the formats people hand in that digits does not read (see Fixtures/other-formats/README.md):
+    /// each is named, from a file or a pipe, and whatever the file is called; text that merely begins like one
+    /// (a BMP's "BM", a WebP's "RIFF") is not.
+    @Test func picturesInOtherFormatsAreNamed() throws {
+        let formats = ["gif": "GIF", "bmp": "BMP", "tif": "TIFF", "webp": "WebP", "heic": "HEIC", "avif": "AVIF"]
+        for (ext, name) in formats {
+            let path = repositoryRoot.appendingPathComponent("Tests/DigitsCoreTests/Fixtures/other-formats/commas." + ext).path
+            #expect(throws: PictureError(path: path, problem: .otherFormat(name))) { try PictureFile.read(from: path) }
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(throws: PictureError(path: "standard input", problem: .otherFormat(name))) {
+                try PictureStreamTests.readThroughPipe(bytes)
+            }
+            #expect(PictureFile.decode(Data(bytes)) == .failure(.otherFormat(name)))
+        }
+        let folder = TemporaryFolder()
+        let heic = folder.write("photo.jpg", try [UInt8](Data(contentsOf: repositoryRoot.appendingPathComponent(
+            "Tests/DigitsCoreTests/Fixtures/other-formats/commas.heic"))))
+        #expect(PictureError(path: heic, problem: .otherFormat("HEIC")).description
+            == "a picture in HEIC, which digits does not read: save it as JPEG or PNG (\(heic))")
+        #expect(throws: PictureError(path: heic, problem: .otherFormat("HEIC"))) { try PictureFile.read(from: heic) }
+        for text in ["BMW 3 series, 2026", "RIFF raff, not a WebP", "II", "ftyp"] {
+            let path = folder.write("text.png", Array(text.utf8))
+            #expect(throws: PictureError(path: path, problem: .unknownFormat(empty: false)), "\(text)") {
+                try PictureFile.read(from: path)
+            }
+        }
     }
 
     // MARK: Orientation

@@ -166,6 +166,9 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         ("text", Data("hello".utf8), 400, "not a PNG or JPEG picture (request body)"),
         ("truncated PNG", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]), 400, "not a readable PNG"),
         ("truncated JPEG", Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0x4A, 0x46]), 400, "not a readable JPEG"),
+        ("an iPhone's HEIC photo", (try? Data(contentsOf: repository.appendingPathComponent(
+            "Tests/DigitsCoreTests/Fixtures/other-formats/commas.heic"))) ?? Data(), 400,
+         "a picture in HEIC, which digits does not read: save it as JPEG or PNG (request body)"),
     ])
     func badBodiesAreClientErrorsWithAMessage(name: String, body: Data, status: Int, message: String) async throws {
         let answer = try await fetch("/api/predict", method: "POST", body: body)

@@ -21,8 +21,31 @@ public enum PictureFormat: String, Sendable {
         }
     }
 
-    /// Bytes that tell the formats apart: the longer signature.
-    static let signatureLength = 8
+    /// Bytes that tell the formats apart, those digits reads and those it names (`otherFormat`): the longest
+    /// signature, WebP's and HEIF's 12.
+    static let signatureLength = 12
+
+    /// The name of a picture format that digits does not read, when `bytes` begin with its signature: a phone's
+    /// HEIC or AVIF photo, a WebP from the web, a GIF, a BMP, a TIFF scan, a PDF; nil for anything else.
+    public static func otherFormat(signature bytes: some Collection<UInt8>) -> String? {
+        let b = Array(bytes.prefix(signatureLength))
+        func ascii(_ range: Range<Int>) -> String? {
+            b.count >= range.upperBound ? String(decoding: b[range], as: UTF8.self) : nil
+        }
+        if ascii(0..<6) == "GIF87a" || ascii(0..<6) == "GIF89a" { return "GIF" }
+        // BMP: "BM", the file's size, then two reserved words of zero.
+        if ascii(0..<2) == "BM" && b.count >= 10 && b[6..<10].allSatisfy({ $0 == 0 }) { return "BMP" }
+        if b.starts(with: [0x49, 0x49, 0x2A, 0x00]) || b.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF" }
+        if ascii(0..<4) == "RIFF" && ascii(8..<12) == "WEBP" { return "WebP" }
+        if ascii(0..<5) == "%PDF-" { return "PDF" }
+        // ISO base media files (HEIF, AVIF) open with a box of type "ftyp" whose first word is the major brand.
+        if ascii(4..<8) == "ftyp", let brand = ascii(8..<12) {
+            if ["heic", "heix", "hevc", "hevx", "heim", "heis"].contains(brand) { return "HEIC" }
+            if ["mif1", "msf1"].contains(brand) { return "HEIF" }
+            if ["avif", "avis"].contains(brand) { return "AVIF" }
+        }
+        return nil
+    }
 }
 
 /// A picture that cannot be used: every message names the file.
@@ -30,6 +53,8 @@ public struct PictureError: Error, Equatable, CustomStringConvertible {
     public enum Problem: Error, Equatable, Sendable {
         /// Neither a PNG's nor a JPEG's signature; `empty` when there were no bytes at all.
         case unknownFormat(empty: Bool)
+        /// A picture in a format digits does not read (`PictureFormat.otherFormat`), such as "HEIC".
+        case otherFormat(String)
         /// The decoder's own words, e.g. libpng's "IDAT: CRC error" or libjpeg's "Premature end of JPEG file".
         case invalid(PictureFormat, String)
         case tooLarge(width: Int, height: Int, limit: Int)
@@ -46,6 +71,7 @@ public struct PictureError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         let what = switch problem {
         case .unknownFormat(let empty): "not a PNG or JPEG picture" + (empty ? ": it holds no bytes" : "")
+        case .otherFormat(let name): "a picture in \(name), which digits does not read: save it as JPEG or PNG"
         case .invalid(let format, let message): "not a readable \(format.rawValue): \(message)"
         case .tooLarge(let width, let height, let limit):
             "image is \(width)×\(height) pixels, more than the limit of \(limit) (raise it with --max-pixels)"
@@ -84,9 +110,12 @@ public enum PictureFile {
     }
 
     private static func checkSignature(_ prefix: [UInt8], name: String) throws {
-        guard PictureFormat(signature: prefix) != nil else {
-            throw PictureError(path: name, problem: .unknownFormat(empty: prefix.isEmpty))
-        }
+        guard PictureFormat(signature: prefix) != nil else { throw PictureError(path: name, problem: unread(prefix)) }
+    }
+
+    /// Why bytes that are neither PNG nor JPEG cannot be read: another picture format, named, or none known.
+    private static func unread(_ bytes: some Collection<UInt8>) -> PictureError.Problem {
+        PictureFormat.otherFormat(signature: bytes).map { .otherFormat($0) } ?? .unknownFormat(empty: bytes.isEmpty)
     }
 
     private static func decode(_ data: Data, name: String, pixelLimit: Int, minimumSide: Int?) throws -> GrayImage {
@@ -102,14 +131,16 @@ public enum PictureFile {
         switch PictureFormat(signature: data) {
         case .png: PNGFile.decode(data, pixelLimit: pixelLimit)
         case .jpeg: JPEGFile.decode(data, pixelLimit: pixelLimit, minimumSide: minimumSide)
-        case nil: .failure(.unknownFormat(empty: data.isEmpty))
+        case nil: .failure(unread(data))
         }
     }
 
-    /// Whether a file in a folder is taken for a picture by its name: `.png`, `.jpg` or `.jpeg`, in any case.
-    /// (A file named on its own is read whatever its name.)
+    /// Whether a file in a folder is taken for a picture by its name: `.png`, `.jpg` or `.jpeg`, in any case, or
+    /// the name of a picture format that digits does not read (`.heic`, `.webp`, …), so that such a picture is
+    /// told of rather than passed over. (A file named on its own is read whatever its name.)
     public static func hasPictureExtension(_ name: String) -> Bool {
         let lowered = name.lowercased()
-        return [".png", ".jpg", ".jpeg"].contains { lowered.hasSuffix($0) }
+        return [".png", ".jpg", ".jpeg", ".heic", ".heif", ".avif", ".webp", ".gif", ".bmp", ".tif", ".tiff"]
+            .contains { lowered.hasSuffix($0) }
     }
 }
