@@ -153,8 +153,11 @@ struct HTTPRequestReader {
             case .head(let scanned, let lineStart, let lines):
                 let start = offset + scanned
                 guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
-                    // No end of line yet: the line so far must fit its limit, the head so far its own.
-                    try checkLine(length: bytes.count - (offset + lineStart), isRequestLine: lines == 0)
+                    // No end of line yet: the line so far must fit its limit, the head so far its own. A CR last
+                    // may be the line's end come before its LF, which the limit does not count.
+                    var partial = bytes.count - (offset + lineStart)
+                    if partial > 0 && bytes[bytes.count - 1] == 0x0D { partial -= 1 }
+                    try checkLine(length: partial, isRequestLine: lines == 0)
                     guard bytes.count - offset <= limits.head else { throw tooLarge("request head") }
                     state = .head(scanned: bytes.count - offset, lineStart: lineStart, lines: lines)
                     return .more
