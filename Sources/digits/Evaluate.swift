@@ -4,8 +4,8 @@ import Foundation
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a model on the MNIST test images: accuracy, confusion matrix, precision and recall, and "
-            + "accuracy as unsure answers are set aside."
+        abstract: "Measure a model on the MNIST test images: accuracy, confusion matrix, precision and recall, "
+            + "accuracy as unsure answers are set aside, and the images read wrong."
     )
 
     @Option(help: ArgumentHelp("Folder holding the MNIST test files, each plain or gzip-compressed (.gz). Default: "
@@ -27,6 +27,13 @@ struct Evaluate: ParsableCommand {
         """, valueName: "file"))
     var scores: String?
 
+    @Option(help: ArgumentHelp("""
+        Also draw every test image read wrong into this PNG, the surest mistakes first, each captioned with its \
+        label and the answer (4>9: a 4 read as 9) and its index in the test set (at most \
+        \(MistakeSheet.limit)).
+        """, valueName: "file"))
+    var mistakes: String?
+
     func run() throws {
         let models = try Models(model)
         let data = try Home.data(data, for: [.test])
@@ -39,10 +46,12 @@ struct Evaluate: ParsableCommand {
         let members = models.isCommittee
             ? zip(models.paths, memberScores).map { ($0, Evaluation(scores: $1, labels: test.labels, classCount: classes)) }
             : []
+        let misread = Mistake.all(scores: committeeScores, labels: test.labels, classCount: classes)
         if let scores { try writeScores(committeeScores, labels: test.labels, to: scores) }
+        if let mistakes { try MistakeSheet.write(misread, images: test, to: mistakes) }
         if json {
             var report = EvaluationReport(model: models.name, data: data, evaluation: evaluation, byConfidence: byConfidence,
-                                          members: members)
+                                          mistakes: misread, members: members)
             if !models.isCommittee { report.describe(models.models[0].record) }
             print(try report.json())
         } else {
@@ -55,10 +64,10 @@ struct Evaluate: ParsableCommand {
                 print("committee accuracy \(percent(evaluation.accuracy)) (\(grouped(evaluation.correct))/\(grouped(evaluation.total)) "
                     + "test images in \(data))")
                 print("")
-                printTables(evaluation, byConfidence)
+                printTables(evaluation, byConfidence, misread)
             } else {
                 printHeader(models.models[0], evaluation, model: models.name, data: data)
-                printTables(evaluation, byConfidence)
+                printTables(evaluation, byConfidence, misread)
             }
         }
     }
@@ -87,7 +96,7 @@ struct Evaluate: ParsableCommand {
         print("")
     }
 
-    private func printTables(_ evaluation: Evaluation, _ byConfidence: ConfidenceTable) {
+    private func printTables(_ evaluation: Evaluation, _ byConfidence: ConfidenceTable, _ misread: [Mistake]) {
         let classes = 0..<evaluation.classCount
         print("confusion matrix (rows: true digit, columns: answer)")
         print("     " + classes.map { pad("\($0)", 6) }.joined())
@@ -111,6 +120,14 @@ struct Evaluate: ParsableCommand {
         }
         print("")
         printConfidence(byConfidence, wrong: evaluation.total - evaluation.correct)
+        if !misread.isEmpty {
+            print("")
+            print("surest mistakes (test image: label read as answer, confidence)"
+                + (mistakes == nil ? "; --mistakes FILE draws all \(grouped(misread.count))" : "; all drawn in \(mistakes!)"))
+            for mistake in misread.prefix(5) {
+                print("  #\(mistake.index): \(mistake.label) read as \(mistake.answer), \(String(format: "%.3f", mistake.confidence))")
+            }
+        }
     }
 
     /// What is kept of the answers, and of their mistakes, when those less sure than each threshold are set aside.
@@ -146,6 +163,8 @@ struct EvaluationReport: Encodable {
     /// At each threshold, the answers at least that confident (the best score's share of all ten) and how many of
     /// them are right.
     let byConfidence: [ConfidenceTable.Row]
+    /// The images read wrong, the surest first: index in the test set, label, answer, confidence.
+    let mistakes: [Mistake]
     /// For a committee, each member on its own.
     let members: [Member]?
     /// For one model, the images it trained on and those held out to validate it (0 for none).
@@ -160,7 +179,8 @@ struct EvaluationReport: Encodable {
         let correct: Int
     }
 
-    init(model: String, data: String, evaluation: Evaluation, byConfidence: ConfidenceTable, members: [(String, Evaluation)] = []) {
+    init(model: String, data: String, evaluation: Evaluation, byConfidence: ConfidenceTable, mistakes: [Mistake],
+         members: [(String, Evaluation)] = []) {
         self.members = members.isEmpty ? nil : members.map { Member(model: $0.0, accuracy: $0.1.accuracy, correct: $0.1.correct) }
         self.model = model
         self.data = data
@@ -172,6 +192,7 @@ struct EvaluationReport: Encodable {
         recall = (0..<evaluation.classCount).map(evaluation.recall)
         confusions = evaluation.confusions(limit: 10).map { Confusion(actual: $0.actual, predicted: $0.predicted, count: $0.count) }
         self.byConfidence = byConfidence.rows
+        self.mistakes = mistakes
     }
 
     /// One model's report: what it trained on and, if it was validated, how it did after each epoch.

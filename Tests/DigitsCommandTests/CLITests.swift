@@ -352,6 +352,36 @@ import Testing
         #expect(run.errors == "Error: cannot read: Permission denied (\(path))\n")
     }
 
+    /// `--mistakes` draws every image read wrong; `--json` lists them, and they are the images whose answer in
+    /// `--scores` is not their label, the surest first; the text names the surest five.
+    @Test func evaluateListsAndDrawsTheMistakes() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let arguments = ["evaluate", "--model", "models/mlp.model", "--mistakes", folder + "/mistakes.png"]
+        let run = try Self.digits(arguments + ["--json", "--scores", folder + "/scores.csv"])
+        #expect(run.status == 0, "\(run.errors)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        let mistakes = try #require(report["mistakes"] as? [[String: Any]])
+        let (correct, total) = (report["correct"] as? Int ?? 0, report["total"] as? Int ?? 0)
+        #expect(mistakes.count == total - correct && !mistakes.isEmpty)
+        let rows = try String(contentsOfFile: folder + "/scores.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        let wrong = rows.filter { $0[1] != $0[2] }
+        #expect(Set(mistakes.compactMap { $0["index"] as? Int }) == Set(wrong.map { Int($0[0])! }))
+        for mistake in mistakes {
+            let row = rows[mistake["index"] as? Int ?? 0]
+            #expect(mistake["label"] as? Int == Int(row[1]) && mistake["answer"] as? Int == Int(row[2]))
+        }
+        let confidences = mistakes.compactMap { $0["confidence"] as? Double }
+        #expect(confidences.count == mistakes.count && confidences == confidences.sorted(by: >))
+        let sheet = try PictureFile.read(from: folder + "/mistakes.png")
+        #expect(sheet.height == 12 + (mistakes.count + 11) / 12 * (84 + 28 + 12))
+
+        let text = try Self.digits(arguments)
+        let first = mistakes[0]
+        #expect(text.output.contains("  #\(first["index"]!): \(first["label"]!) read as \(first["answer"]!), "), "\(text.output)")
+    }
+
     @Test func corruptModelIsOneLineNamingTheFile() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
