@@ -205,6 +205,8 @@ public struct TestReport: Encodable, Sendable {
         public let index: Int
         public let label: Int
         public let predicted: Int
+        /// The best score's share of all ten (`confidence(_:)`).
+        public let confidence: Float
         /// 784 bytes, row-major, base64: 0 = background, 255 = ink.
         public let pixels: String
     }
@@ -214,7 +216,7 @@ public struct TestReport: Encodable, Sendable {
     public let total: Int
     /// Rows: true digit; columns: answer.
     public let confusion: [[Int]]
-    /// The first misclassified test digits, in test-set order.
+    /// The misclassified test digits, the surest mistakes first (`Mistake.all`, as `digits evaluate` lists them).
     public let misses: [Miss]
     /// How many test digits were misclassified in all.
     public let missCount: Int
@@ -229,13 +231,14 @@ public struct TestReport: Encodable, Sendable {
         let answers = DigitsCore.answers(scores, classCount: network.outputCount)
         let evaluation = Evaluation(answers: answers, labels: test.labels, classCount: network.outputCount)
         byConfidence = ConfidenceTable(scores: scores, labels: test.labels, classCount: network.outputCount).rows
-        let missed = answers.indices.filter { answers[$0] != Int(test.labels[$0]) }
+        let missed = Mistake.all(scores: scores, labels: test.labels, classCount: network.outputCount)
         accuracy = evaluation.accuracy
         correct = evaluation.correct
         total = evaluation.total
         confusion = evaluation.confusion
-        misses = missed.prefix(Self.missLimit).map { i in
-            Miss(index: i, label: Int(test.labels[i]), predicted: answers[i], pixels: Data(test.image(i)).base64EncodedString())
+        misses = missed.prefix(Self.missLimit).map { mistake in
+            Miss(index: mistake.index, label: mistake.label, predicted: mistake.answer, confidence: mistake.confidence,
+                 pixels: Data(test.image(mistake.index)).base64EncodedString())
         }
         missCount = missed.count
     }

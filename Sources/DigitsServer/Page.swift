@@ -506,7 +506,7 @@ function drawKept(report) {
 }
 
 function drawGallery(report) {
-  $("miss-count").textContent = "(" + report.missCount + " of " + report.total + (report.missCount > report.misses.length ? "; the first " + report.misses.length + " shown" : "") + ")";
+  $("miss-count").textContent = "(" + report.missCount + " of " + report.total + (report.missCount > report.misses.length ? "; the " + report.misses.length + " surest shown" : "") + "; the surest first)";
   const gallery = $("gallery");
   gallery.replaceChildren();
   for (const miss of report.misses) {
@@ -523,7 +523,8 @@ function drawGallery(report) {
     c.putImageData(image, 0, 0);
     const caption = document.createElement("figcaption");
     caption.innerHTML = miss.label + " → <b>" + miss.predicted + "</b>";
-    figure.title = "test image #" + miss.index + ": a " + miss.label + " read as " + miss.predicted;
+    figure.title = "test image #" + miss.index + ": a " + miss.label + " read as " + miss.predicted
+      + ", confidence " + miss.confidence.toFixed(3);
     figure.append(canvas, caption);
     gallery.append(figure);
   }

@@ -279,6 +279,13 @@ def main():
                 failures.append("the curve, %r, does not draw the model's %d epochs" % (title, expected_points))
             if len(rows) != 11:
                 failures.append("the confusion matrix has %d rows, not 11" % len(rows))
+            # The gallery shows the report's misses, the surest first.
+            first = figures[0].get_attribute("title") if figures else ""
+            print("report: the surest miss: %s" % first)
+            if len(figures) != len(report["misses"]) \
+                    or not first.startswith("test image #%d: " % report["misses"][0]["index"]):
+                failures.append("the gallery, %d digits from %r, is not the report's %d misses, the surest first"
+                                % (len(figures), first, len(report["misses"])))
             kept = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#kept tr")]
             print("report: kept when unsure answers are set aside: %s" % " | ".join(kept[1:]))
             if len(kept) != 1 + len(report["byConfidence"]) or len(kept) < 2 \

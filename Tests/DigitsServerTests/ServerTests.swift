@@ -316,13 +316,20 @@ private func picture(ofTestDigit index: Int) throws -> Data {
         let misses = try #require(report["misses"] as? [[String: Any]])
         #expect(misses.count == min(10_000 - correct, TestReport.missLimit))
         let test = try running.get().test
+        let scores = try running.get().service.models[0].network.scores(of: test)
         for miss in misses {
             let index = try #require(miss["index"] as? Int)
             #expect(miss["label"] as? Int == Int(test.labels[index]) && miss["predicted"] as? Int != miss["label"] as? Int)
             #expect(Data(base64Encoded: miss["pixels"] as? String ?? "") == Data(test.image(index)))
+            #expect((miss["confidence"] as? Double).map(Float.init) == confidence(scores[index * 10..<(index + 1) * 10]))
         }
+        // The surest first: no miss left out is surer than the last one shown.
+        let shown = misses.compactMap { ($0["confidence"] as? Double).map(Float.init) }
+        #expect(shown == shown.sorted(by: >))
+        let wrong = (0..<test.count).filter { argmax(Array(scores[$0 * 10..<($0 + 1) * 10])) != Int(test.labels[$0]) }
+        let left = Set(wrong).subtracting(misses.compactMap { $0["index"] as? Int })
+        #expect(left.allSatisfy { confidence(scores[$0 * 10..<($0 + 1) * 10]) <= (shown.last ?? 0) })
         // Answers kept at each threshold of confidence, tallied here from the model's scores.
-        let scores = try running.get().service.models[0].network.scores(of: test)
         let rows = try #require(report["byConfidence"] as? [[String: Any]])
         #expect(rows.map { ($0["threshold"] as? Double).map(Float.init) } == ConfidenceTable.thresholds)
         for row in rows {
