@@ -3,22 +3,24 @@
 // round a digit reads as a 0, its walls as 1s, and a box that a digit touches makes one part with it. So,
 // between the threshold and the parts (`InkMap`), before ruled lines (`RuledLines`, which would take a row of
 // boxes' top and bottom for ruled lines and leave their walls standing), boxes are found and erased:
-//  1. Each side of a part is the straight line, sloping by up to `steepest` (a photo taken a few degrees off),
-//     near that side of its extent (within `searchDepth` of it, and the slope's reach), that crosses most of its
-//     ink: a digit touching its box may reach beyond it. The part is a box when its ink lies on each of the four
-//     lines, within half their thickness and a pixel, along at least `sideCoverage` of the side (a digit,
-//     however square, is round at its corners; a bold 0 curves away from any line); its lines are thin beside
-//     it (at most `thickest` of its shorter side); they end at its corners, and no two run across its inside (a
-//     cell of squared paper or of a table, its lines going on, and a grid's rows are left to `RuledLines`; one
-//     line across may be a digit's bar touching both walls); and it is not solid (`solidest`), as a desk or a
+//  1. Each side of a part is the straight line, sloping by up to `steepest` (a photo taken a few degrees off), near
+//     that side of its extent (within `searchDepth` of it, and the slope's reach), that crosses most of its ink: a
+//     digit touching its box may reach beyond it. The part is a box when its ink lies on each of the four lines,
+//     within half their thickness and a pixel, along at least `sideCoverage` of the side between the two lines
+//     across it, where they meet it (a long row of boxes turned a few degrees stands higher at one end than in its
+//     middle). A digit, however square, is round at its corners; a bold 0 curves away from any line. Its lines are
+//     thin beside it (at most `thickest` of its shorter side); they end at its corners, and no two run across its
+//     inside (a cell of squared paper or of a table, its lines going on, and a grid's rows are left to `RuledLines`;
+//     one line across may be a digit's bar touching both walls); and it is not solid (`solidest`), as a desk or a
 //     shadow round the page is.
 //  2. Its ink along the four lines, as thick as they are and a pixel more on each side, is erased, and so are
 //     its walls inside: lines of its ink, sloping as its sides do, running down at least `sideCoverage` of the
-//     space between its top and its bottom (a row of boxes sharing walls). A digit touching a box loses the
-//     pixels it has in the box's lines, and stays.
+//     space between its top and its bottom (a row of boxes sharing walls), that space risen or fallen where a
+//     wall stands as the top and bottom slope. A digit touching a box loses the pixels it has in the box's lines,
+//     and stays.
 // What it cannot tell: a digit's straight stroke lying along a box's side goes with the box, and a 1 written from
 // a box's top to its bottom is a wall. Not found: a box broken into pieces at a corner, and a comb (ticks along a
-// line). (Chosen on the validation pictures of `scripts/number-accuracy --boxes`, and on them turned 2° and 3°,
+// line). (Chosen on the validation pictures of `scripts/number-accuracy --boxes`, and on them turned 2° to 5°,
 // every other measuring set reading as before.)
 enum FormBoxes {
     static let sideCoverage: Float = 0.9
@@ -129,8 +131,12 @@ enum FormBoxes {
                 return Float(inked) >= sideCoverage * Float(span.count)
             }
             let (x0, x1) = (left.at(middleY), right.at(middleY)), (y0, y1) = (top.at(middleX), bottom.at(middleX))
-            guard covered(rows, top, between: x0, x1), covered(rows, bottom, between: x0, x1),
-                  covered(columns, left, between: y0, y1), covered(columns, right, between: y0, y1)
+            // Each side between the sides across it, where they meet it: in a photo taken a few degrees off, a
+            // long box's walls stand higher at one end than at its middle.
+            guard covered(rows, top, between: left.at(y0), right.at(y0)),
+                  covered(rows, bottom, between: left.at(y1), right.at(y1)),
+                  covered(columns, left, between: top.at(x0), bottom.at(x0)),
+                  covered(columns, right, between: top.at(x1), bottom.at(x1))
             else { return nil }
             // Closed: its lines end at its corners. The cell of a grid whose lines broke at the threshold (squared
             // paper, a table) is crossed by lines that go on beyond it, and is left to `RuledLines`.
@@ -181,22 +187,28 @@ enum FormBoxes {
             }
             for line in [top, bottom] { clear(rows, line, rows.along) }
             for line in [left, right] { clear(columns, line, columns.along) }
-            // Walls: lines of its ink sloping as its left side does, down most of the space between top and bottom.
+            // Walls: lines of its ink sloping as its left side does, down most of the space between top and bottom:
+            // that space as it is in the middle, risen or fallen where the wall stands as top and bottom do on
+            // average (along a box in a photo taken a few degrees off).
             let (middleX, middleY) = (Int(rows.centre), Int(columns.centre))
             let (x0, x1) = (left.at(middleY) + reach + 1, right.at(middleY) - reach - 1)
             let (y0, y1) = (top.at(middleX) + reach + 1, bottom.at(middleX) - reach - 1)
             guard x1 > x0, y1 > y0 else { return }
             let near = thickness / 2 + 1
             func wall(_ x: Int) -> Line { Line(offset: Float(x), slope: left.slope, centre: columns.centre) }
+            func span(_ x: Int) -> ClosedRange<Int> {
+                let shift = Int((Float(x - middleX) * (top.slope + bottom.slope) / 2).rounded())
+                return y0 + shift...y1 + shift
+            }
             func inked(_ x: Int) -> Int {
-                (y0...y1).count { y in (wall(x).at(y) - near...wall(x).at(y) + near).contains { columns.ink(y, $0) } }
+                span(x).count { y in (wall(x).at(y) - near...wall(x).at(y) + near).contains { columns.ink(y, $0) } }
             }
             var x = x0
             while x <= x1 {
                 guard Float(inked(x)) >= sideCoverage * Float(y1 - y0 + 1) else { x += 1; continue }
                 // Found at its near edge: its middle is where the most ink lies, within a thickness further.
                 let middle = (x...x + thickness + near).max { inked($0) < inked($1) }!
-                clear(columns, wall(middle), y0...y1)
+                clear(columns, wall(middle), span(middle))
                 x = middle + reach + 1
             }
         }
