@@ -24,8 +24,8 @@
 // every other measuring set reading as before.)
 enum FormBoxes {
     static let sideCoverage: Float = 0.9
-    /// Sides may slope by up to this, tried in steps of `slopeStep` (3° is 0.052).
-    static let steepest: Float = 0.06
+    /// Sides may slope by up to this, tried in steps of `slopeStep` (3° is 0.052, 5° 0.087).
+    static let steepest: Float = 0.1
     static let slopeStep: Float = 0.01
     static let thickest: Float = 0.15
     static let searchDepth: Float = 0.15
