@@ -506,7 +506,7 @@ function drawKept(report) {
 }
 
 function drawGallery(report) {
-  $("miss-count").textContent = "(" + report.missCount + " of " + report.total + (report.missCount > report.misses.length ? "; the " + report.misses.length + " surest shown" : "") + "; the surest first)";
+  $("miss-count").textContent = "(" + report.missCount + " of " + report.total + (report.missCount > report.misses.length ? "; the " + report.misses.length + " surest shown" : "; the surest first") + ")";
   const gallery = $("gallery");
   gallery.replaceChildren();
   for (const miss of report.misses) {

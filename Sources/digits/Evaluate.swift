@@ -122,8 +122,8 @@ struct Evaluate: ParsableCommand {
         printConfidence(byConfidence, wrong: evaluation.total - evaluation.correct)
         if !misread.isEmpty {
             print("")
-            print("surest mistakes (test image: label read as answer, confidence)"
-                + (mistakes == nil ? "; --mistakes FILE draws all \(grouped(misread.count))" : "; all drawn in \(mistakes!)"))
+            let drawing = mistakes.map { "; all drawn in \($0)" } ?? "; --mistakes FILE draws all \(grouped(misread.count))"
+            print("surest mistakes (test image: label read as answer, confidence)" + drawing)
             for mistake in misread.prefix(5) {
                 print("  #\(mistake.index): \(mistake.label) read as \(mistake.answer), \(String(format: "%.3f", mistake.confidence))")
             }
