@@ -8,7 +8,8 @@ struct Predict: ParsableCommand {
         discussion: """
             Every digit in a picture is read, left to right: a year, a postcode, a meter reading; numbers \
             written one under another are read line by line, top to bottom, a space between the lines. A \
-            decimal point, a minus sign and hyphens between digits are read too ("-3.14", "2026-12-07"). Its \
+            decimal point, a minus sign, hyphens and commas between digits are read too, as written ("-3.14", \
+            "2026-12-07", "1,000"). Its \
             marks are grouped into digits (the strokes of one digit need not touch; specks, a full stop, ruled lines, a \
             form's boxes and the paper's edge are left out), digits that touch are cut where the network reads \
             the pieces most surely, and \
